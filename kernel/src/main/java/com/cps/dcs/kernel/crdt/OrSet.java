@@ -33,7 +33,9 @@ public record OrSet(Map<String, Tag> tags) implements Crdt {
         removal = other.removedAt;
       }
       Hlc added = other.addedAt.isAfter(addedAt) ? other.addedAt : addedAt;
-      return new Tag(value, added, removal);
+      // Tags are unique per add, so values agree; if a faulty peer reused a tag, pick deterministically.
+      String v = value.compareTo(other.value) <= 0 ? value : other.value;
+      return new Tag(v, added, removal);
     }
   }
 

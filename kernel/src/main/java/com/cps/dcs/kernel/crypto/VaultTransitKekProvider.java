@@ -63,6 +63,13 @@ public final class VaultTransitKekProvider implements KeyEncryptionKeyProvider {
       }
       throw new IllegalStateException("Vault " + path + " failed: " + e.getMessage(), e);
     }
+    int status = response.getRestResponse().getStatus();
+    if (status == 400) {
+      throw new IntegrityException("key", "Vault refused " + path + " (altered or foreign ciphertext)");
+    }
+    if (status < 200 || status >= 300) {
+      throw new IllegalStateException("Vault " + path + " answered HTTP " + status);
+    }
     String value = response.getData().get(field);
     if (value == null) {
       throw new IllegalStateException("Vault " + path + " answered without '" + field + "'");
