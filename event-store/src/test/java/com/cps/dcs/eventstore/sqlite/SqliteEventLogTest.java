@@ -1,0 +1,69 @@
+package com.cps.dcs.eventstore.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.cps.dcs.proto.v4.AckResponse;
+import com.cps.dcs.proto.v4.EventType;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.google.protobuf.Timestamp;
+import java.nio.file.Path;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteEventLogTest {
+  @TempDir Path dir;
+
+  private static SovereignFinancialEvent event(String id, String stream, int version, String key) {
+    return SovereignFinancialEvent.newBuilder().setEventId(id).setStreamId(stream).setStreamVersion(version)
+        .setIdempotencyKey(key).setType(EventType.SALE_COMPLETED).setBranchId("b1").setAgentId("a1")
+        .setAmountMinor(100).setAmount(1.0).setCurrency("EUR").setTs(Timestamp.newBuilder().setSeconds(1000 + version))
+        .build();
+  }
+
+  @Test
+  void eventsAreAppendOnlyAndUniqueByIdKeyAndStreamVersion() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("a.db"))) {
+      db.inTransaction(c -> SqliteEventLog.insert(c, event("e1", "s", 1, "k1"), AckResponse.getDefaultInstance(),
+          "h", true));
+      assertThatThrownBy(() -> db.inTransaction(c -> {
+        try (Statement s = c.createStatement()) {
+          return s.executeUpdate("UPDATE events SET amount_minor = 1");
+        }
+      })).hasMessageContaining("append-only");
+      assertThatThrownBy(() -> db.inTransaction(c -> {
+        try (Statement s = c.createStatement()) {
+          return s.executeUpdate("DELETE FROM events");
+        }
+      })).hasMessageContaining("append-only");
+      for (SovereignFinancialEvent dup : List.of(event("e1", "s", 2, "k2"), event("e2", "s", 2, "k1"),
+          event("e3", "s", 1, "k3"))) {
+        assertThatThrownBy(() -> db.inTransaction(c -> SqliteEventLog.insert(c, dup,
+            AckResponse.getDefaultInstance(), "h", true))).hasMessageContaining("UNIQUE");
+      }
+      assertThat(db.read(c -> SqliteEventLog.maxSeq(c))).isEqualTo(1);
+      assertThat(db.read(c -> SqliteEventLog.streamVersion(c, "s"))).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aFailedTransactionLeavesNothingAndTheLogSurvivesReopening() {
+    Path file = dir.resolve("b.db");
+    try (SqliteDatabase db = SqliteDatabase.open(file)) {
+      db.inTransaction(c -> SqliteEventLog.insert(c, event("e1", "s", 1, "k1"), AckResponse.getDefaultInstance(),
+          "h", true));
+      assertThatThrownBy(() -> db.inTransaction(c -> {
+        SqliteEventLog.insert(c, event("e2", "s", 2, "k2"), AckResponse.getDefaultInstance(), "h", true);
+        throw new IllegalStateException("step failed");
+      })).hasMessage("step failed");
+    }
+    try (SqliteDatabase db = SqliteDatabase.open(file)) {
+      assertThat(db.read(c -> SqliteEventLog.after(c, 0, false, 10))).extracting(s -> s.event().getEventId())
+          .containsExactly("e1");
+      assertThat(db.read(c -> SqliteEventLog.range(c, 0, Long.MAX_VALUE, List.of(2), 0, 10))).hasSize(1);
+      assertThat(db.read(c -> SqliteEventLog.range(c, 0, Long.MAX_VALUE, List.of(3), 0, 10))).isEmpty();
+    }
+  }
+}
