@@ -1,0 +1,110 @@
+package com.cps.dcs.localagent.config;
+
+import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
+import com.cps.dcs.kernel.event.EventSealer;
+import com.cps.dcs.kernel.event.EventVerifier;
+import com.cps.dcs.localagent.store.LocalStore;
+import com.cps.dcs.localagent.swarm.AccountingSwarmService;
+import com.cps.dcs.localagent.swarm.PeerRegistry;
+import com.cps.dcs.service.grpc.DcsGrpcServer;
+import com.cps.dcs.service.keys.KeyMaterial;
+import com.linecorp.armeria.server.Server;
+import io.grpc.BindableService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** The one place the local agent is wired: the store, keys and services, and the gRPC/gRPC-Web server. */
+@Configuration(proxyBeanMethods = false)
+public class LocalAgentConfig {
+  private static final Logger log = LoggerFactory.getLogger(LocalAgentConfig.class);
+
+  @Bean
+  LocalAgentSettings localAgentSettings(Environment env) {
+    return LocalAgentSettings.from(env::getProperty);
+  }
+
+  @Bean
+  InstantSource instantSource() {
+    return InstantSource.system();
+  }
+
+  @Bean
+  KeyMaterial keyMaterial(LocalAgentSettings s, Environment env) {
+    Map<String, String> keysEnv = new HashMap<>();
+    for (String k : List.of("DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN", "DCS_TRANSIT_KEY")) {
+      String v = env.getProperty(k);
+      if (v != null) {
+        keysEnv.put(k, v);
+      }
+    }
+    keysEnv.put("DCS_DATA_DIR", s.common().dataDir().toString());
+    return KeyMaterial.fromEnvironment(keysEnv, s.tenantId(), s.agentId());
+  }
+
+  @Bean(destroyMethod = "close")
+  LocalStore localStore(LocalAgentSettings s, KeyMaterial keys, InstantSource time) {
+    SqliteDatabase db = SqliteDatabase.open(s.dbPath());
+    return new LocalStore(db, new LocalStore.Identity(s.tenantId(), s.branchId(), s.agentId(), s.currency()),
+        new EventSealer(keys.kek(), keys.mac(), keys.agentKeys()), time, s.maxClockDrift());
+  }
+
+  @Bean
+  EventVerifier eventVerifier(KeyMaterial keys) {
+    return new EventVerifier(keys.mac());
+  }
+
+  @Bean
+  PeerRegistry peerRegistry(LocalStore store, EventVerifier verifier) {
+    return new PeerRegistry(store, verifier);
+  }
+
+  @Bean
+  AccountingSwarmService accountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier,
+      KeyMaterial keys, InstantSource time, LocalAgentSettings s, MeterRegistry meters) {
+    Gauge.builder("dcs.events.log.size", store, LocalStore::maxSeq).register(meters);
+    return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters);
+  }
+
+  /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */
+  @Bean
+  SmartLifecycle grpcServer(List<BindableService> services, LocalAgentSettings s, MeterRegistry meters) {
+    DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters);
+    services.forEach(b::addService);
+    if (s.webDir() != null) {
+      b.staticFiles(s.webDir());
+    }
+    Server server = b.build();
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        server.start().join();
+        running = true;
+        log.info("local agent {} of branch {} serving gRPC and gRPC-Web on port {}", s.agentId(), s.branchId(),
+            server.activeLocalPort());
+      }
+
+      @Override
+      public void stop() {
+        server.stop().join();
+        running = false;
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+    };
+  }
+}

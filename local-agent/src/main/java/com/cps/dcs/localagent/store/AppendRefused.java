@@ -1,0 +1,68 @@
+package com.cps.dcs.localagent.store;
+
+import java.util.Map;
+
+/** An append refused for a business reason; nothing was written. Mapped to a gRPC status in one place. */
+public sealed class AppendRefused extends RuntimeException {
+  private AppendRefused(String message) {
+    super(message);
+  }
+
+  /** A field of the request is invalid. */
+  public static final class Invalid extends AppendRefused {
+    private final String field;
+
+    public Invalid(String field, String description) {
+      super(field + ": " + description);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+
+    public String description() {
+      return getMessage().substring(field.length() + 2);
+    }
+  }
+
+  /** The stream has moved on since the caller read it. */
+  public static final class StaleVersion extends AppendRefused {
+    private final String streamId;
+    private final long current;
+    private final long requested;
+
+    public StaleVersion(String streamId, long current, long requested) {
+      super("stream " + streamId + " is at version " + current + "; version " + requested + " cannot be appended");
+      this.streamId = streamId;
+      this.current = current;
+      this.requested = requested;
+    }
+
+    public Map<String, String> metadata() {
+      return Map.of("stream_id", streamId, "current_stream_version", Long.toString(current),
+          "requested_stream_version", Long.toString(requested));
+    }
+  }
+
+  /** The idempotency key was already used for a different request. */
+  public static final class KeyReused extends AppendRefused {
+    private final String key;
+
+    public KeyReused(String key) {
+      super("idempotency_key " + key + " was already used for a different request");
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+  }
+
+  /** A peer's event does not verify, or comes from an unknown agent. */
+  public static final class Untrusted extends AppendRefused {
+    public Untrusted(String message) {
+      super(message);
+    }
+  }
+}

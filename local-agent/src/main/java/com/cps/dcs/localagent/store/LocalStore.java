@@ -1,0 +1,163 @@
+package com.cps.dcs.localagent.store;
+
+import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.eventstore.sqlite.StoredEvent;
+import com.cps.dcs.kernel.clock.Hlc;
+import com.cps.dcs.kernel.clock.HlcClock;
+import com.cps.dcs.kernel.crdt.Crdt;
+import com.cps.dcs.kernel.crdt.CrdtBundles;
+import com.cps.dcs.kernel.event.EventSealer;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
+import com.cps.dcs.proto.v4.HybridLogicalClock;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The branch's durable state: the event log, CRDTs and documents, in one SQLite file. Every change happens inside
+ * {@link #transaction}: a saga step's events, CRDT changes and state commit together or not at all, and an
+ * acknowledged event is on disk ({@code synchronous=FULL}) before the ack leaves.
+ */
+public final class LocalStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
+  static final String HLC_HIGH_WATER = "hlc_high_water";
+  static final String CHAIN_HEAD = "chain_head";
+
+  private final SqliteDatabase db;
+  private final Identity identity;
+  private final HlcClock clock;
+  private final EventSealer sealer;
+  private final InstantSource time;
+  private final List<Consumer<StoredEvent>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Who this agent is. */
+  public record Identity(String tenantId, String branchId, String agentId, String currency) {}
+
+  public LocalStore(SqliteDatabase db, Identity identity, EventSealer sealer, InstantSource time, Duration maxDrift) {
+    this.db = db;
+    this.identity = identity;
+    this.sealer = sealer;
+    this.time = time;
+    Hlc persisted = db.read(c -> SqliteEventLog.meta(c, HLC_HIGH_WATER)).map(LocalStore::parseHlc).orElse(null);
+    this.clock = new HlcClock(identity.branchId(), time, maxDrift, persisted);
+  }
+
+  private static Hlc parseHlc(byte[] b) {
+    try {
+      return Hlc.fromProto(HybridLogicalClock.parseFrom(b));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored HLC high-water mark is corrupt", e);
+    }
+  }
+
+  /**
+   * Runs {@code work} in one SQLite transaction. Listeners hear of appended events only after the commit.
+   *
+   * @throws AppendRefused when an append inside is refused (then nothing of the transaction is written)
+   */
+  public <T> T transaction(Function<LocalTx, T> work) {
+    List<StoredEvent> appended = new ArrayList<>();
+    T result = db.inTransaction(c -> {
+      LocalTx tx = new LocalTx(c, identity, clock, sealer, time, appended);
+      T r = work.apply(tx);
+      tx.persistClock();
+      return r;
+    });
+    for (StoredEvent e : appended) {
+      for (Consumer<StoredEvent> l : listeners) {
+        try {
+          l.accept(e);
+        } catch (RuntimeException ex) {
+          log.warn("append listener failed for {}", e.event().getEventId(), ex);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Appends one event in its own transaction. */
+  public AppendOutcome append(EventDraft draft) {
+    return transaction(tx -> tx.append(draft));
+  }
+
+  public Optional<SovereignFinancialEvent> findEvent(String eventId) {
+    return db.read(c -> SqliteEventLog.byEventId(c, eventId)).map(StoredEvent::event);
+  }
+
+  public Optional<StoredEvent> findStored(String eventId) {
+    return db.read(c -> SqliteEventLog.byEventId(c, eventId));
+  }
+
+  public Optional<Crdt> crdt(String crdtId) {
+    return db.read(c -> SqliteEventLog.crdt(c, crdtId)).map(LocalTx::toCrdt);
+  }
+
+  /** Every CRDT whose id starts with {@code prefix}, as sync bundles of this branch. */
+  public List<CRDTStateBundle> crdtBundles(String prefix) {
+    return db.read(c -> SqliteEventLog.crdts(c, prefix)).stream()
+        .map(r -> CrdtBundles.toBundle(identity.branchId(), r.crdtId(), LocalTx.toCrdt(r), LocalTx.hlcOf(r),
+            r.version()))
+        .toList();
+  }
+
+  public <T> T read(SqliteDatabase.SqlWork<T> work) {
+    return db.read(work);
+  }
+
+  /** Called after each committed append, in commit order, with the stored event and its seq. */
+  public void addAppendListener(Consumer<StoredEvent> listener) {
+    listeners.add(listener);
+  }
+
+  public void removeAppendListener(Consumer<StoredEvent> listener) {
+    listeners.remove(listener);
+  }
+
+  public Identity identity() {
+    return identity;
+  }
+
+  public String branchId() {
+    return identity.branchId();
+  }
+
+  public String tenantId() {
+    return identity.tenantId();
+  }
+
+  public String agentId() {
+    return identity.agentId();
+  }
+
+  public String currency() {
+    return identity.currency();
+  }
+
+  public HlcClock clock() {
+    return clock;
+  }
+
+  public long maxSeq() {
+    return db.read(SqliteEventLog::maxSeq);
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  static RuntimeException sql(SQLException e) {
+    return new IllegalStateException("SQLite: " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,637 @@
+package com.cps.dcs.localagent.swarm;
+
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.eventstore.sqlite.StoredEvent;
+import com.cps.dcs.kernel.chain.ChainVerification;
+import com.cps.dcs.kernel.chain.HashChainVerifier;
+import com.cps.dcs.kernel.crypto.AgentKeys;
+import com.cps.dcs.kernel.crypto.Ecdsa;
+import com.cps.dcs.kernel.crypto.IntegrityException;
+import com.cps.dcs.kernel.event.EventVerifier;
+import com.cps.dcs.kernel.hash.Canonical;
+import com.cps.dcs.kernel.hash.Sha256;
+import com.cps.dcs.kernel.id.UuidV7;
+import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.localagent.store.AppendOutcome;
+import com.cps.dcs.localagent.store.AppendRefused;
+import com.cps.dcs.localagent.store.LocalStore;
+import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
+import com.cps.dcs.proto.v4.AckResponse;
+import com.cps.dcs.proto.v4.AgentMessage;
+import com.cps.dcs.proto.v4.AgentMessageType;
+import com.cps.dcs.proto.v4.AgentRegistration;
+import com.cps.dcs.proto.v4.AgentStatus;
+import com.cps.dcs.proto.v4.AgentType;
+import com.cps.dcs.proto.v4.BatchAckResponse;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
+import com.cps.dcs.proto.v4.ConflictResolutionRequest;
+import com.cps.dcs.proto.v4.ConflictStrategy;
+import com.cps.dcs.proto.v4.EventBatch;
+import com.cps.dcs.proto.v4.EventType;
+import com.cps.dcs.proto.v4.GetEventRequest;
+import com.cps.dcs.proto.v4.GetEventsRangeRequest;
+import com.cps.dcs.proto.v4.ReconciliationRequest;
+import com.cps.dcs.proto.v4.ReconciliationResponse;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.proto.v4.SubscribeRequest;
+import com.cps.dcs.service.grpc.GrpcErrors;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code AccountingSwarmProtocol} at a branch: all twelve RPCs, served from the branch's own SQLite log. */
+public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.AccountingSwarmProtocolImplBase {
+  private static final Logger log = LoggerFactory.getLogger(AccountingSwarmService.class);
+  private static final int DEFAULT_LIMIT = 100;
+  private static final int MAX_LIMIT = 1000;
+
+  private final LocalStore store;
+  private final PeerRegistry peers;
+  private final EventVerifier verifier;
+  private final AgentKeys keys;
+  private final InstantSource time;
+  private final String masterAddress;
+  private final MeterRegistry meters;
+
+  public AccountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier, AgentKeys keys,
+      InstantSource time, String masterAddress, MeterRegistry meters) {
+    this.store = store;
+    this.peers = peers;
+    this.verifier = verifier;
+    this.keys = keys;
+    this.time = time;
+    this.masterAddress = masterAddress;
+    this.meters = meters;
+  }
+
+  // --- ingest ---------------------------------------------------------------------------------------------------
+
+  @Override
+  public void broadcastFinancialEvent(SovereignFinancialEvent request, StreamObserver<AckResponse> out) {
+    AckResponse ack = ingest(request);
+    out.onNext(ack);
+    out.onCompleted();
+  }
+
+  /** Appends one incoming event (a client's request, or a verified peer's sealed event); refusals throw. */
+  private AckResponse ingest(SovereignFinancialEvent e) {
+    long started = System.nanoTime();
+    try {
+      AppendOutcome outcome;
+      if (IncomingEvents.isSealed(e)) {
+        peers.verify(e);
+        outcome = store.transaction(tx -> tx.acceptPeerEvent(e, time.millis()));
+      } else {
+        outcome = store.append(IncomingEvents.toDraft(e, store.identity()));
+      }
+      meters.counter("dcs.events.appended", "outcome",
+          outcome instanceof AppendOutcome.Duplicate ? "duplicate" : "appended").increment();
+      meters.timer("dcs.events.append.latency").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      return outcome.ack();
+    } catch (AppendRefused r) {
+      meters.counter("dcs.events.rejected", "reason", r.getClass().getSimpleName()).increment();
+      throw Errors.of(r);
+    }
+  }
+
+  /** Like {@link #ingest} but a refusal becomes a failed ack, so one bad event does not end a batch. */
+  private AckResponse ingestToAck(SovereignFinancialEvent e) {
+    try {
+      return ingest(e);
+    } catch (StatusRuntimeException ex) {
+      return AckResponse.newBuilder().setSuccess(false).setEventId(e.getEventId())
+          .setMessage(ex.getStatus().getCode() + ": " + ex.getStatus().getDescription())
+          .setProcessingNode(store.agentId()).build();
+    }
+  }
+
+  @Override
+  public StreamObserver<SovereignFinancialEvent> streamOfflineEvents(StreamObserver<BatchAckResponse> out) {
+    List<AckResponse> acks = new ArrayList<>();
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(SovereignFinancialEvent e) {
+        acks.add(ingestToAck(e));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("StreamOfflineEvents ended by the client: {}", t.toString());
+      }
+
+      @Override
+      public void onCompleted() {
+        int failed = (int) acks.stream().filter(a -> !a.getSuccess()).count();
+        out.onNext(BatchAckResponse.newBuilder().addAllIndividualResponses(acks).setTotalProcessed(acks.size())
+            .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
+        out.onCompleted();
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<SovereignFinancialEvent> swarmEventExchange(StreamObserver<SovereignFinancialEvent> out) {
+    ServerCallStreamObserver<SovereignFinancialEvent> call = (ServerCallStreamObserver<SovereignFinancialEvent>) out;
+    Set<String> fromPeer = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Push this branch's own new events to the peer while it sends us its own.
+    Consumer<StoredEvent> push = s -> {
+      if (s.own() && !fromPeer.contains(s.event().getEventId()) && !call.isCancelled()) {
+        synchronized (call) {
+          call.onNext(s.event());
+        }
+      }
+    };
+    store.addAppendListener(push);
+    call.setOnCancelHandler(() -> store.removeAppendListener(push));
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(SovereignFinancialEvent e) {
+        fromPeer.add(e.getEventId());
+        AckResponse ack = ingestToAck(e);
+        if (!ack.getSuccess()) {
+          log.warn("SwarmEventExchange refused {}: {}", e.getEventId(), ack.getMessage());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        store.removeAppendListener(push);
+      }
+
+      @Override
+      public void onCompleted() {
+        store.removeAppendListener(push);
+        synchronized (call) {
+          call.onCompleted();
+        }
+      }
+    };
+  }
+
+  // --- reads ----------------------------------------------------------------------------------------------------
+
+  @Override
+  public void getEventById(GetEventRequest request, StreamObserver<SovereignFinancialEvent> out) {
+    if (request.getEventId().isEmpty()) {
+      throw GrpcErrors.invalidArgument("event_id", "is required");
+    }
+    checkBranch(request.getBranchId());
+    SovereignFinancialEvent e = store.findEvent(request.getEventId())
+        .filter(ev -> request.getBranchId().isEmpty() || ev.getBranchId().equals(request.getBranchId()))
+        .orElseThrow(() -> GrpcErrors.notFound("SovereignFinancialEvent", request.getEventId(),
+            "no event " + request.getEventId() + " at branch " + store.branchId()));
+    out.onNext(request.getIncludePayload() ? e : e.toBuilder().clearPayload().build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getEventsByRange(GetEventsRangeRequest r, StreamObserver<EventBatch> out) {
+    checkBranch(r.getBranchId());
+    long from = r.getStartTimestamp();
+    long to = r.getEndTimestamp() == 0 ? Long.MAX_VALUE : r.getEndTimestamp();
+    if (from < 0) {
+      throw GrpcErrors.invalidArgument("start_timestamp", "must be >= 0 (Unix milliseconds)");
+    }
+    if (to < from) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
+    }
+    if (r.getLimit() < 0 || r.getLimit() > MAX_LIMIT) {
+      throw GrpcErrors.invalidArgument("limit", "must be between 0 (default " + DEFAULT_LIMIT + ") and " + MAX_LIMIT);
+    }
+    int limit = r.getLimit() == 0 ? DEFAULT_LIMIT : r.getLimit();
+    long after = Cursors.decode(r.getCursor());
+    List<Integer> types = typeNumbers(r.getTypeFilterList(), "type_filter");
+    List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, from, to, types, after, limit + 1));
+    int total = store.read(c -> SqliteEventLog.count(c, from, to, types));
+    boolean more = page.size() > limit;
+    List<StoredEvent> shown = more ? page.subList(0, limit) : page;
+    EventBatch.Builder b = EventBatch.newBuilder().setHasMore(more).setTotalCount(total);
+    shown.forEach(s -> b.addEvents(s.event()));
+    if (more) {
+      b.setNextCursor(Cursors.encode(shown.get(shown.size() - 1).seq()));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void subscribeEvents(SubscribeRequest r, StreamObserver<SovereignFinancialEvent> out) {
+    checkBranch(r.getBranchId());
+    if (r.getFromTimestamp() < 0) {
+      throw GrpcErrors.invalidArgument("from_timestamp", "must be >= 0 (Unix milliseconds)");
+    }
+    List<Integer> types = typeNumbers(r.getEventTypesList(), "event_types");
+    ServerCallStreamObserver<SovereignFinancialEvent> call = (ServerCallStreamObserver<SovereignFinancialEvent>) out;
+    // Listen before reading history: an event committed meanwhile is in the queue, in the log, or both (then
+    // skipped by seq), never in neither. That is the seam with no gap and no duplicate.
+    BlockingQueue<StoredEvent> live = new LinkedBlockingQueue<>();
+    Consumer<StoredEvent> listener = live::add;
+    store.addAppendListener(listener);
+    Thread.ofVirtual().name("subscribe-events").start(() -> {
+      try {
+        long last = 0;
+        if (r.getIncludeHistorical()) {
+          while (!call.isCancelled()) {
+            long after = last;
+            List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, r.getFromTimestamp(), Long.MAX_VALUE,
+                types, after, 500));
+            if (page.isEmpty()) {
+              break;
+            }
+            for (StoredEvent s : page) {
+              call.onNext(s.event());
+            }
+            last = page.get(page.size() - 1).seq();
+          }
+        } else {
+          last = store.maxSeq();
+        }
+        while (!call.isCancelled()) {
+          StoredEvent s = live.poll(500, TimeUnit.MILLISECONDS);
+          if (s == null || s.seq() <= last) {
+            continue;
+          }
+          last = s.seq();
+          boolean typeOk = types.isEmpty() || types.contains(s.event().getTypeValue());
+          if (typeOk && SqliteEventLog.tsMillis(s.event()) >= r.getFromTimestamp()) {
+            call.onNext(s.event());
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        if (!call.isCancelled()) {
+          log.warn("subscription failed", e);
+          call.onError(GrpcErrors.internal("subscription failed"));
+        }
+      } finally {
+        store.removeAppendListener(listener);
+      }
+    });
+  }
+
+  // --- CRDTs ----------------------------------------------------------------------------------------------------
+
+  @Override
+  public StreamObserver<CRDTStateBundle> streamCRDTUpdates(StreamObserver<BatchAckResponse> out) {
+    List<AckResponse> acks = new ArrayList<>();
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(CRDTStateBundle b) {
+        try {
+          CRDTStateBundle merged = mergeBundle(b);
+          acks.add(AckResponse.newBuilder().setSuccess(true).setMessage("merged " + b.getCrdtId() + " v"
+              + merged.getVersion()).setProcessingNode(store.agentId()).setCommittedClock(merged.getLastUpdated())
+              .build());
+        } catch (StatusRuntimeException e) {
+          acks.add(AckResponse.newBuilder().setSuccess(false).setMessage(e.getStatus().getDescription())
+              .setProcessingNode(store.agentId()).build());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("StreamCRDTUpdates ended by the client: {}", t.toString());
+      }
+
+      @Override
+      public void onCompleted() {
+        int failed = (int) acks.stream().filter(a -> !a.getSuccess()).count();
+        out.onNext(BatchAckResponse.newBuilder().addAllIndividualResponses(acks).setTotalProcessed(acks.size())
+            .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
+        out.onCompleted();
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
+    Set<String> seen = new HashSet<>();
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(CRDTStateBundle b) {
+        try {
+          CRDTStateBundle merged = mergeBundle(b);
+          seen.add(b.getCrdtId());
+          out.onNext(merged);
+        } catch (StatusRuntimeException e) {
+          out.onError(e);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("SyncCRDTState ended by the client: {}", t.toString());
+      }
+
+      @Override
+      public void onCompleted() {
+        // Then everything the peer did not mention, so both sides end with the union.
+        for (CRDTStateBundle b : store.crdtBundles("")) {
+          if (!seen.contains(b.getCrdtId())) {
+            out.onNext(b);
+          }
+        }
+        out.onCompleted();
+      }
+    };
+  }
+
+  private CRDTStateBundle mergeBundle(CRDTStateBundle b) {
+    if (b.getCrdtId().isEmpty()) {
+      throw GrpcErrors.invalidArgument("crdt_id", "is required");
+    }
+    try {
+      return store.transaction(tx -> tx.mergeBundle(b));
+    } catch (AppendRefused r) {
+      throw Errors.of(r);
+    } catch (IllegalArgumentException e) {
+      throw GrpcErrors.invalidArgument("serialized_state", e.getMessage());
+    }
+  }
+
+  // --- agents ---------------------------------------------------------------------------------------------------
+
+  @Override
+  public StreamObserver<AgentMessage> agentCommunication(StreamObserver<AgentMessage> out) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(AgentMessage m) {
+        try {
+          out.onNext(handle(m));
+        } catch (StatusRuntimeException e) {
+          out.onError(e);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("AgentCommunication ended by the peer: {}", t.toString());
+      }
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
+  }
+
+  private AgentMessage handle(AgentMessage m) {
+    if (m.getFromAgent().isEmpty()) {
+      throw GrpcErrors.invalidArgument("from_agent", "is required");
+    }
+    if (m.getMessageType() == AgentMessageType.HEARTBEAT && !m.getPayload().isEmpty()) {
+      AgentRegistration reg;
+      try {
+        reg = AgentRegistration.parseFrom(m.getPayload());
+      } catch (InvalidProtocolBufferException e) {
+        throw GrpcErrors.invalidArgument("payload", "a HEARTBEAT payload is an encoded AgentRegistration");
+      }
+      if (!reg.getAgentId().equals(m.getFromAgent())) {
+        throw GrpcErrors.invalidArgument("payload.agent_id", "must equal from_agent");
+      }
+      if (!verifySignature(m, reg.getPublicKey().toByteArray())) {
+        throw GrpcErrors.permissionDenied("BAD_SIGNATURE", "the registration is not signed by the key it carries");
+      }
+      boolean accepted;
+      try {
+        accepted = peers.register(reg, time.millis());
+      } catch (IllegalArgumentException e) {
+        throw GrpcErrors.invalidArgument("payload.public_key", e.getMessage());
+      }
+      if (!accepted) {
+        throw GrpcErrors.permissionDenied("KEY_MISMATCH",
+            "agent " + reg.getAgentId() + " is registered here with another public key");
+      }
+      return reply(m.getFromAgent(), AgentMessageType.HEARTBEAT, ownRegistration().toByteString());
+    }
+    // Any other message must come from a registered peer and carry its signature.
+    var key = peers.keyOf(m.getFromAgent()).orElseThrow(() -> GrpcErrors.permissionDenied("UNKNOWN_AGENT",
+        "agent " + m.getFromAgent() + " has not registered (send a HEARTBEAT with an AgentRegistration first)"));
+    if (!verifySignature(m, key.getEncoded())) {
+      throw GrpcErrors.permissionDenied("BAD_SIGNATURE", "message " + m.getMessageId() + " is not signed by "
+          + m.getFromAgent());
+    }
+    store.transaction(tx -> {
+      tx.putDocument("agent-messages", m.getMessageId().isEmpty() ? UuidV7.next().toString() : m.getMessageId(),
+          m.toByteArray());
+      return null;
+    });
+    return reply(m.getFromAgent(), AgentMessageType.HEARTBEAT,
+        ByteString.copyFromUtf8("received " + m.getMessageType() + " " + m.getMessageId()));
+  }
+
+  private boolean verifySignature(AgentMessage m, byte[] publicKey) {
+    try {
+      return Ecdsa.verify(AgentKeys.publicKeyFromX509(publicKey), Canonical.bytes(m.toBuilder().clearSignature()
+          .build()), m.getSignature().toByteArray());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** This agent's registration, for peers. */
+  public AgentRegistration ownRegistration() {
+    Instant now = time.instant();
+    return AgentRegistration.newBuilder().setAgentId(store.agentId()).setAgentType(AgentType.LOCAL_AGENT)
+        .setBranchId(store.branchId()).setStatus(AgentStatus.AGENT_ACTIVE)
+        .addCapabilities("AccountingSwarmProtocol").addCapabilities("QueryProtocol").addCapabilities("PosService")
+        .setLastHeartbeat(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+        .setPublicKey(ByteString.copyFrom(keys.publicKeyBytes())).build();
+  }
+
+  /** A message from this agent, signed with its key. */
+  public AgentMessage signedMessage(String to, AgentMessageType type, ByteString payload) {
+    AgentMessage unsigned = AgentMessage.newBuilder().setMessageId(UuidV7.next().toString())
+        .setFromAgent(store.agentId()).setToAgent(to).setMessageType(type).setPayload(payload)
+        .setTimestamp(store.clock().now().toProto()).build();
+    return unsigned.toBuilder().setSignature(ByteString.copyFrom(Ecdsa.sign(keys.privateKey(),
+        Canonical.bytes(unsigned)))).build();
+  }
+
+  private AgentMessage reply(String to, AgentMessageType type, ByteString payload) {
+    return signedMessage(to, type, payload);
+  }
+
+  // --- reconciliation -------------------------------------------------------------------------------------------
+
+  @Override
+  public void requestReconciliation(ReconciliationRequest r, StreamObserver<ReconciliationResponse> out) {
+    long to = r.getEndTimestamp() == 0 ? Long.MAX_VALUE : r.getEndTimestamp();
+    validateReconciliation(r, to);
+    out.onNext(reconcile(r, r.getStartTimestamp(), to, true));
+    out.onCompleted();
+  }
+
+  @Override
+  public void streamReconciliation(ReconciliationRequest r, StreamObserver<ReconciliationResponse> out) {
+    long to = r.getEndTimestamp() == 0 ? time.millis() : r.getEndTimestamp();
+    validateReconciliation(r, to);
+    // One result per UTC day of the range (expected_balance applies to the whole range), then the whole range.
+    long dayMs = 86_400_000L;
+    long start = r.getStartTimestamp();
+    if ((to - start) / dayMs > 366) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "a streamed reconciliation covers at most 366 days");
+    }
+    for (long day = Instant.ofEpochMilli(start).atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC)
+        .toInstant().toEpochMilli(); day < to; day += dayMs) {
+      out.onNext(reconcile(r, Math.max(day, start), Math.min(day + dayMs, to), false));
+    }
+    out.onNext(reconcile(r, start, to, true));
+    out.onCompleted();
+  }
+
+  private void validateReconciliation(ReconciliationRequest r, long to) {
+    checkBranch(r.getBranchId());
+    if (r.getStartTimestamp() < 0) {
+      throw GrpcErrors.invalidArgument("start_timestamp", "must be >= 0 (Unix milliseconds)");
+    }
+    if (to < r.getStartTimestamp()) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
+    }
+  }
+
+  private ReconciliationResponse reconcile(ReconciliationRequest r, long from, long to, boolean compare) {
+    List<Integer> types = new ArrayList<>();
+    for (String t : r.getEventTypeFilterList()) {
+      try {
+        types.add(EventType.valueOf(t).getNumber());
+      } catch (IllegalArgumentException e) {
+        throw GrpcErrors.invalidArgument("event_type_filter", "unknown event type '" + t + "'");
+      }
+    }
+    List<SovereignFinancialEvent> events = new ArrayList<>();
+    List<String> discrepancies = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      long a = after;
+      List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, from, to, types, a, 1000));
+      if (page.isEmpty()) {
+        break;
+      }
+      for (StoredEvent s : page) {
+        events.add(s.event());
+        try {
+          verifier.verifyIntegrity(s.event());
+        } catch (IntegrityException e) {
+          discrepancies.add(s.event().getEventId());
+        }
+      }
+      after = page.get(page.size() - 1).seq();
+    }
+    ChainVerification chain = verifyChain();
+    if (!chain.intact()) {
+      discrepancies.add(chain.firstBrokenEventId());
+    }
+    Money actual = Reconciliation.balance(events, store.currency());
+    boolean balanced = discrepancies.isEmpty();
+    if (compare) {
+      Money expected;
+      try {
+        expected = Money.fromWire(r.getExpectedBalance(), store.currency());
+      } catch (MoneyException e) {
+        throw GrpcErrors.invalidArgument("expected_balance", e.getMessage());
+      }
+      balanced = balanced && expected.equals(actual);
+    }
+    ReconciliationResponse.Builder b = ReconciliationResponse.newBuilder().setIsBalanced(balanced)
+        .setActualBalance(actual.toWireDouble()).addAllDiscrepancyEventIds(discrepancies)
+        .setReconciliationTimestamp(store.clock().now().toProto())
+        .setMasterPublicKeyId(ByteString.copyFromUtf8("agent:" + store.agentId()));
+    if (r.getIncludeCrdtState()) {
+      store.crdtBundles("tx-count").stream().findFirst().ifPresent(b::setCrdtSnapshot);
+    }
+    // Signed by this agent: a branch-level attestation of the figures (a master agent signs its own).
+    String signature = Sha256.hex(Ecdsa.sign(keys.privateKey(), Canonical.bytes(b.build())));
+    return b.setValidationSignature(signature).build();
+  }
+
+  /** Walks this agent's hash chain. */
+  public ChainVerification verifyChain() {
+    List<SovereignFinancialEvent> own = new ArrayList<>();
+    store.read(c -> {
+      SqliteEventLog.forEachOwn(c, own::add);
+      return null;
+    });
+    return HashChainVerifier.verify(own);
+  }
+
+  // --- conflicts ------------------------------------------------------------------------------------------------
+
+  @Override
+  public void resolveLedgerConflict(ConflictResolutionRequest r, StreamObserver<SovereignFinancialEvent> out) {
+    if (r.getConflictingEventsCount() < 2) {
+      throw GrpcErrors.invalidArgument("conflicting_events", "needs at least two events");
+    }
+    ConflictStrategy s = r.getResolutionStrategy();
+    if (s == ConflictStrategy.AGENT_VOTE || s == ConflictStrategy.MASTER_DECIDES) {
+      out.onNext(forwardToMaster(r));
+      out.onCompleted();
+      return;
+    }
+    if (s == ConflictStrategy.UNRECOGNIZED) {
+      throw GrpcErrors.invalidArgument("resolution_strategy", "unknown strategy");
+    }
+    switch (ConflictResolution.resolve(s, r.getConflictingEventsList())) {
+      case ConflictResolution.Outcome.Winner w -> out.onNext(w.event());
+      case ConflictResolution.Outcome.Undecidable u ->
+          throw GrpcErrors.failedPrecondition("UNDECIDABLE", s.name(), u.reason());
+    }
+    out.onCompleted();
+  }
+
+  private SovereignFinancialEvent forwardToMaster(ConflictResolutionRequest r) {
+    if (masterAddress == null || masterAddress.isBlank()) {
+      throw GrpcErrors.failedPrecondition("NO_MASTER", r.getResolutionStrategy().name(),
+          r.getResolutionStrategy() + " needs a master agent and none is configured (DCS_MASTER_ADDRESS is unset)");
+    }
+    ManagedChannel ch = ManagedChannelBuilder.forTarget(masterAddress).usePlaintext().build();
+    try {
+      return AccountingSwarmProtocolGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .resolveLedgerConflict(r);
+    } catch (StatusRuntimeException e) {
+      throw GrpcErrors.unavailable("the master agent at " + masterAddress + " did not decide: "
+          + e.getStatus().getCode());
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  // --- helpers --------------------------------------------------------------------------------------------------
+
+  private void checkBranch(String branchId) {
+    if (!branchId.isEmpty() && !branchId.equals(store.branchId())) {
+      throw GrpcErrors.notFound("Branch", branchId, "this agent serves branch " + store.branchId() + " only");
+    }
+  }
+
+  private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    List<Integer> out = new ArrayList<>();
+    for (EventType t : types) {
+      if (t == EventType.UNRECOGNIZED) {
+        throw GrpcErrors.invalidArgument(field, "contains an unknown event type");
+      }
+      out.add(t.getNumber());
+    }
+    return out;
+  }
+}
