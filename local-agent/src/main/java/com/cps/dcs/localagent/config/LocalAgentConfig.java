@@ -1,6 +1,13 @@
 package com.cps.dcs.localagent.config;
 
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.localagent.catalog.SampleData;
+import com.cps.dcs.localagent.payment.SimulatedCardGateway;
+import com.cps.dcs.localagent.pos.PosGrpcService;
+import com.cps.dcs.localagent.sale.SaleService;
+import com.cps.dcs.localagent.till.TillService;
+import com.cps.dcs.proto.pos.v1.SyncStatus;
 import com.cps.dcs.kernel.event.EventSealer;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.store.LocalStore;
@@ -73,6 +80,35 @@ public class LocalAgentConfig {
       KeyMaterial keys, InstantSource time, LocalAgentSettings s, MeterRegistry meters) {
     Gauge.builder("dcs.events.log.size", store, LocalStore::maxSeq).register(meters);
     return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters);
+  }
+
+  @Bean
+  TillService tillService(LocalStore store, InstantSource time) {
+    return new TillService(store, time);
+  }
+
+  @Bean
+  SaleService saleService(LocalStore store, TillService tills, InstantSource time, Environment env) {
+    int threshold = Integer.parseInt(env.getProperty("DCS_DISCOUNT_APPROVAL_BP", "1000"));
+    SaleService sales = new SaleService(store, tills, new SimulatedCardGateway(), time, threshold);
+    int resumed = sales.recover();
+    if (resumed > 0) {
+      log.info("resumed {} sale(s) interrupted by a stop", resumed);
+    }
+    if (Boolean.parseBoolean(env.getProperty("DCS_SAMPLE_DATA", "false")) && SampleData.loadIfEmpty(store, tills)) {
+      log.info("loaded the sample catalogue, stock and staff");
+    }
+    return sales;
+  }
+
+  @Bean
+  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, LocalAgentSettings s) {
+    return new PosGrpcService(store, tills, sales, () -> SyncStatus.newBuilder().setRegionReachable(false)
+        .setPendingEvents(store.read(c -> SqliteEventLog.countAfter(c, 0, true)))
+        .setRegionalAddress(String.join(",", s.regionalAddresses()))
+        .setLastError(s.regionalAddresses().isEmpty() ? "no region configured (DCS_REGIONAL_ADDRESS is unset)"
+            : "branch-to-region sync is not built yet")
+        .build());
   }
 
   /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * {@link #transaction}: a saga step's events, CRDT changes and state commit together or not at all, and an
  * acknowledged event is on disk ({@code synchronous=FULL}) before the ack leaves.
  */
-public final class LocalStore implements AutoCloseable {
+public final class LocalStore implements AutoCloseable, StateView {
   private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
   static final String HLC_HIGH_WATER = "hlc_high_water";
   static final String CHAIN_HEAD = "chain_head";
@@ -99,8 +99,19 @@ public final class LocalStore implements AutoCloseable {
     return db.read(c -> SqliteEventLog.byEventId(c, eventId));
   }
 
+  @Override
   public Optional<Crdt> crdt(String crdtId) {
     return db.read(c -> SqliteEventLog.crdt(c, crdtId)).map(LocalTx::toCrdt);
+  }
+
+  @Override
+  public Optional<byte[]> document(String collection, String id) {
+    return db.read(c -> SqliteEventLog.document(c, collection, id));
+  }
+
+  @Override
+  public List<byte[]> documents(String collection) {
+    return db.read(c -> SqliteEventLog.documents(c, collection));
   }
 
   /** Every CRDT whose id starts with {@code prefix}, as sync bundles of this branch. */

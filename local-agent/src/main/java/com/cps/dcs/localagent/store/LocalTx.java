@@ -34,7 +34,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The operations available inside one {@link LocalStore#transaction}. */
-public final class LocalTx {
+public final class LocalTx implements StateView {
   private final Connection c;
   private final LocalStore.Identity id;
   private final HlcClock clock;
@@ -185,6 +185,7 @@ public final class LocalTx {
     }
   }
 
+  @Override
   public Optional<Crdt> crdt(String crdtId) {
     try {
       return SqliteEventLog.crdt(c, crdtId).map(LocalTx::toCrdt);
@@ -236,6 +237,7 @@ public final class LocalTx {
     }
   }
 
+  @Override
   public Optional<byte[]> document(String collection, String docId) {
     try {
       return SqliteEventLog.document(c, collection, docId);
@@ -252,6 +254,7 @@ public final class LocalTx {
     }
   }
 
+  @Override
   public List<byte[]> documents(String collection) {
     try {
       return SqliteEventLog.documents(c, collection);

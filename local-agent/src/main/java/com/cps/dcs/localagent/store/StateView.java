@@ -1,0 +1,14 @@
+package com.cps.dcs.localagent.store;
+
+import com.cps.dcs.kernel.crdt.Crdt;
+import java.util.List;
+import java.util.Optional;
+
+/** Read access to CRDTs and documents: inside a transaction ({@link LocalTx}) or outside ({@link LocalStore}). */
+public interface StateView {
+  Optional<Crdt> crdt(String crdtId);
+
+  Optional<byte[]> document(String collection, String id);
+
+  List<byte[]> documents(String collection);
+}
