@@ -5,6 +5,7 @@ import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.localagent.catalog.SampleData;
 import com.cps.dcs.localagent.payment.SimulatedCardGateway;
 import com.cps.dcs.localagent.pos.PosGrpcService;
+import com.cps.dcs.localagent.query.BranchQueryService;
 import com.cps.dcs.localagent.sale.SaleService;
 import com.cps.dcs.localagent.till.TillService;
 import com.cps.dcs.proto.pos.v1.SyncStatus;
@@ -109,6 +110,11 @@ public class LocalAgentConfig {
         .setLastError(s.regionalAddresses().isEmpty() ? "no region configured (DCS_REGIONAL_ADDRESS is unset)"
             : "branch-to-region sync is not built yet")
         .build());
+  }
+
+  @Bean
+  BranchQueryService branchQueryService(LocalStore store, InstantSource time) {
+    return new BranchQueryService(store, time);
   }
 
   /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */
