@@ -282,12 +282,13 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
               last.put(m, v);
             }
           }
-          // At most one push per interval: wait out the interval, then for the next change.
+          // At most one push per interval: wait out the interval, then for a change (one that came during the
+          // interval counts: its permit is still there), then fold all pending changes into one recompute.
           Thread.sleep(interval); // the throttle the subscriber asked for, not a wait for a condition
-          changed.drainPermits();
           while (!call.isCancelled() && !changed.tryAcquire(500, TimeUnit.MILLISECONDS)) {
             // idle until something changes or the subscriber leaves
           }
+          changed.drainPermits();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
