@@ -1,7 +1,6 @@
 package com.cps.dcs.localagent.config;
 
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.localagent.catalog.SampleData;
 import com.cps.dcs.localagent.payment.SimulatedCardGateway;
 import com.cps.dcs.localagent.pos.PosGrpcService;
@@ -14,6 +13,8 @@ import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.localagent.swarm.AccountingSwarmService;
 import com.cps.dcs.localagent.swarm.PeerRegistry;
+import com.cps.dcs.localagent.sync.SyncClient;
+import com.cps.dcs.localagent.sync.SyncStatusView;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
 import com.linecorp.armeria.server.Server;
@@ -102,14 +103,28 @@ public class LocalAgentConfig {
     return sales;
   }
 
+  /** Pushes the branch's events and CRDT state to its region (idle for a standalone branch). */
+  @Bean(destroyMethod = "close")
+  SyncClient syncClient(LocalStore store, AccountingSwarmService swarm, LocalAgentSettings s, InstantSource time,
+      MeterRegistry meters) {
+    SyncClient sync = new SyncClient(store, swarm, s.regionalAddresses(), s.syncInterval(), time, meters);
+    sync.start();
+    return sync;
+  }
+
   @Bean
-  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, LocalAgentSettings s) {
-    return new PosGrpcService(store, tills, sales, () -> SyncStatus.newBuilder().setRegionReachable(false)
-        .setPendingEvents(store.read(c -> SqliteEventLog.countAfter(c, 0, true)))
-        .setRegionalAddress(String.join(",", s.regionalAddresses()))
-        .setLastError(s.regionalAddresses().isEmpty() ? "no region configured (DCS_REGIONAL_ADDRESS is unset)"
-            : "branch-to-region sync is not built yet")
-        .build());
+  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, SyncClient sync) {
+    return new PosGrpcService(store, tills, sales, () -> {
+      SyncStatusView v = sync.status();
+      SyncStatus.Builder b = SyncStatus.newBuilder().setRegionReachable(v.reachable())
+          .setPendingEvents(v.pendingEvents()).setSyncedEvents(v.syncedEvents())
+          .setRegionalAddress(v.regionalAddress()).setLastError(v.lastError());
+      if (v.lastSync() != null) {
+        b.setLastSync(com.google.protobuf.Timestamp.newBuilder().setSeconds(v.lastSync().getEpochSecond())
+            .setNanos(v.lastSync().getNano()));
+      }
+      return b.build();
+    });
   }
 
   @Bean

@@ -1,0 +1,382 @@
+package com.cps.dcs.localagent.sync;
+
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.eventstore.sqlite.StoredEvent;
+import com.cps.dcs.localagent.store.LocalStore;
+import com.cps.dcs.localagent.swarm.AccountingSwarmService;
+import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
+import com.cps.dcs.proto.v4.AckResponse;
+import com.cps.dcs.proto.v4.AgentMessage;
+import com.cps.dcs.proto.v4.AgentMessageType;
+import com.cps.dcs.proto.v4.BatchAckResponse;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes this branch's events and CRDT state to its region. Each round: register with a regional node
+ * ({@code AgentCommunication}, a HEARTBEAT whose payload is this agent's {@code AgentRegistration} with its public
+ * key, signed), stream the own events after the sync high-water mark in seq order ({@code StreamOfflineEvents}, in
+ * batches; the mark advances only over the prefix the region acknowledged, so a round that fails half-way resumes
+ * where the region stopped), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
+ * comes back). Rounds run every {@code interval}; after a failure the next try comes sooner, with exponential
+ * backoff and jitter, so sync resumes soon after the region becomes reachable again.
+ */
+public final class SyncClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SyncClient.class);
+  /** The seq of the last own event the region acknowledged (8 bytes, big-endian). */
+  public static final String SYNC_HIGH_WATER = "sync_high_water";
+  static final int BATCH = 500;
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+
+  private final LocalStore store;
+  private final AccountingSwarmService swarm;
+  private final List<String> addresses;
+  private final Duration interval;
+  private final InstantSource time;
+  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "region-sync");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Counter sentEvents;
+  private final Counter failedRounds;
+
+  private volatile boolean reachable;
+  private volatile Instant lastSync;
+  private volatile String lastError = "";
+  private volatile String currentAddress;
+  private int failures;
+  private int next;
+
+  public SyncClient(LocalStore store, AccountingSwarmService swarm, List<String> addresses, Duration interval,
+      InstantSource time, MeterRegistry meters) {
+    this.store = store;
+    this.swarm = swarm;
+    this.addresses = List.copyOf(addresses);
+    this.interval = interval.isZero() || interval.isNegative() ? Duration.ofSeconds(30) : interval;
+    this.time = time;
+    this.currentAddress = String.join(",", addresses);
+    this.sentEvents = meters.counter("dcs.sync.events.acknowledged");
+    this.failedRounds = meters.counter("dcs.sync.rounds.failed");
+    Gauge.builder("dcs.sync.pending", this, SyncClient::pendingEvents).register(meters);
+    Gauge.builder("dcs.sync.region.reachable", this, s -> s.reachable ? 1 : 0).register(meters);
+    Gauge.builder("dcs.sync.last.success.epoch.seconds", this,
+        s -> s.lastSync == null ? 0 : s.lastSync.getEpochSecond()).register(meters);
+  }
+
+  /** Starts the periodic rounds (the first at once). Does nothing for a standalone branch. */
+  public void start() {
+    if (addresses.isEmpty()) {
+      log.info("standalone branch: no region configured (DCS_REGIONAL_ADDRESS is unset), nothing to sync");
+      return;
+    }
+    scheduler.execute(this::roundAndReschedule);
+  }
+
+  private void roundAndReschedule() {
+    Duration wait;
+    if (syncOnce()) {
+      failures = 0;
+      wait = interval;
+    } else {
+      failures++;
+      long capped = Math.min(interval.toMillis(), MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
+      // Jitter spreads the branches of a region that come back at the same moment.
+      wait = Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+    if (!scheduler.isShutdown()) {
+      scheduler.schedule(this::roundAndReschedule, wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * One round against the first regional node that answers.
+   *
+   * @return true when events and CRDT state were synced
+   */
+  public synchronized boolean syncOnce() {
+    if (addresses.isEmpty()) {
+      return false;
+    }
+    List<String> errors = new ArrayList<>();
+    for (int tried = 0; tried < addresses.size(); tried++) {
+      String address = addresses.get((next + tried) % addresses.size());
+      try {
+        ManagedChannel ch = channel(address);
+        // A channel that failed to connect backs off on its own schedule (and fails calls fast meanwhile); this
+        // round's schedule is ours, so connect now.
+        ch.resetConnectBackoff();
+        var stub = AccountingSwarmProtocolGrpc.newStub(ch);
+        register(stub);
+        long acknowledged = pushEvents(stub);
+        exchangeCrdts(stub);
+        next = (next + tried) % addresses.size(); // stay with a node that works
+        currentAddress = address;
+        reachable = true;
+        lastSync = time.instant();
+        lastError = "";
+        if (acknowledged > 0) {
+          log.info("synced {} event(s) with the region at {}", acknowledged, address);
+        }
+        return true;
+      } catch (SyncFailure f) {
+        // The region answered but refused something: reachable, and no point trying another node with it.
+        currentAddress = address;
+        reachable = true;
+        lastError = f.getMessage();
+        failedRounds.increment();
+        log.warn("sync with {} stopped: {}", address, f.getMessage());
+        return false;
+      } catch (RuntimeException e) {
+        errors.add(address + ": " + describe(e));
+      }
+    }
+    reachable = false;
+    lastError = "region unreachable: " + String.join("; ", errors);
+    failedRounds.increment();
+    log.debug("sync round failed: {}", lastError);
+    return false;
+  }
+
+  private static String describe(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private ManagedChannel channel(String address) {
+    synchronized (channels) {
+      return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
+    }
+  }
+
+  private void register(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
+    AgentMessage hello = swarm.signedMessage("region", AgentMessageType.HEARTBEAT,
+        swarm.ownRegistration().toByteString());
+    CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
+    StreamObserver<AgentMessage> requests = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .agentCommunication(new StreamObserver<>() {
+          @Override
+          public void onNext(AgentMessage m) {
+            reply.complete(m);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            reply.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            reply.completeExceptionally(new IllegalStateException("the region closed without answering"));
+          }
+        });
+    requests.onNext(hello);
+    try {
+      await(reply);
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.PERMISSION_DENIED
+          || e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+        throw new SyncFailure("the region refused the registration: " + e.getStatus().getDescription());
+      }
+      throw e;
+    } finally {
+      try {
+        requests.onCompleted();
+      } catch (RuntimeException ignored) {
+        // the call may already be over
+      }
+    }
+  }
+
+  /** Streams unsynced own events batch by batch; returns how many the region acknowledged in this round. */
+  private long pushEvents(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
+    long total = 0;
+    while (true) {
+      long mark = highWater();
+      List<StoredEvent> batch = store.read(c -> SqliteEventLog.after(c, mark, true, BATCH));
+      if (batch.isEmpty()) {
+        return total;
+      }
+      CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
+      StreamObserver<SovereignFinancialEvent> requests = stub
+          .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .streamOfflineEvents(observer(result));
+      for (StoredEvent e : batch) {
+        // received_at is ours (covered by nothing); the region sets its own.
+        requests.onNext(e.event().toBuilder().clearReceivedAt().build());
+      }
+      requests.onCompleted();
+      BatchAckResponse acks = await(result);
+      long acked = mark;
+      int n = 0;
+      String refusal = null;
+      for (int i = 0; i < batch.size(); i++) {
+        AckResponse a = i < acks.getIndividualResponsesCount() ? acks.getIndividualResponses(i) : null;
+        if (a == null || !a.getSuccess() || !a.getEventId().equals(batch.get(i).event().getEventId())) {
+          refusal = a == null ? "no ack for event " + batch.get(i).event().getEventId()
+              : "the region refused event " + batch.get(i).event().getEventId() + ": " + a.getMessage();
+          break;
+        }
+        acked = batch.get(i).seq();
+        n++;
+      }
+      if (n > 0) {
+        setHighWater(acked);
+        sentEvents.increment(n);
+        total += n;
+      }
+      if (refusal != null) {
+        throw new SyncFailure(refusal);
+      }
+    }
+  }
+
+  private void exchangeCrdts(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
+    List<CRDTStateBundle> local = store.crdtBundles("");
+    List<CRDTStateBundle> merged = new ArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<CRDTStateBundle> requests = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .syncCRDTState(new StreamObserver<>() {
+          @Override
+          public void onNext(CRDTStateBundle b) {
+            synchronized (merged) {
+              merged.add(b);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            done.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            done.complete(null);
+          }
+        });
+    local.forEach(requests::onNext);
+    requests.onCompleted();
+    await(done);
+    List<CRDTStateBundle> incoming;
+    synchronized (merged) {
+      incoming = List.copyOf(merged);
+    }
+    if (incoming.isEmpty()) {
+      return;
+    }
+    // One transaction: the branch never shows half of the region's state.
+    store.transaction(tx -> {
+      for (CRDTStateBundle b : incoming) {
+        tx.mergeBundle(b);
+      }
+      return null;
+    });
+  }
+
+  private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        result.complete(null);
+      }
+    };
+  }
+
+  private static <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(CALL_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the region did not answer within " + CALL_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  /** The seq of the last own event the region acknowledged. */
+  public long highWater() {
+    return store.read(c -> SqliteEventLog.meta(c, SYNC_HIGH_WATER)).map(b -> ByteBuffer.wrap(b).getLong())
+        .orElse(0L);
+  }
+
+  private void setHighWater(long seq) {
+    store.transaction(tx -> {
+      try {
+        SqliteEventLog.putMeta(tx.connection(), SYNC_HIGH_WATER, ByteBuffer.allocate(8).putLong(seq).array());
+      } catch (SQLException e) {
+        throw new IllegalStateException("SQLite: " + e.getMessage(), e);
+      }
+      return null;
+    });
+  }
+
+  public long pendingEvents() {
+    long mark = highWater();
+    return store.read(c -> SqliteEventLog.countAfter(c, mark, true));
+  }
+
+  /** The current view, for GetSyncStatus and dashboards. */
+  public SyncStatusView status() {
+    long pending = pendingEvents();
+    long synced = store.read(c -> SqliteEventLog.countAfter(c, 0, true)) - pending;
+    return new SyncStatusView(!addresses.isEmpty(), reachable, pending, synced, lastSync,
+        addresses.isEmpty() ? "no region configured (DCS_REGIONAL_ADDRESS is unset)" : lastError,
+        currentAddress);
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    synchronized (channels) {
+      channels.values().forEach(ManagedChannel::shutdownNow);
+      channels.clear();
+    }
+  }
+
+  /** The region answered and refused: retrying elsewhere would not help. */
+  static final class SyncFailure extends RuntimeException {
+    SyncFailure(String message) {
+      super(message);
+    }
+  }
+}
