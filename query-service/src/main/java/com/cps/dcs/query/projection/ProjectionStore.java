@@ -1,0 +1,193 @@
+package com.cps.dcs.query.projection;
+
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.query.projection.RowChange.*;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Writes projections. Each event is applied in one transaction together with its dedupe row in
+ * {@code projection_applied_events} and (when it came from Kafka) the next offset in {@code projection_position},
+ * so a crash neither skips nor double-counts, and the same event delivered twice changes nothing.
+ */
+public final class ProjectionStore {
+
+  /** Every read-model table, truncated by a rebuild. */
+  public static final List<String> TABLES = List.of("qs_branch", "qs_sales_daily", "qs_sales_daily_category",
+      "qs_sales_daily_payment", "qs_sales_hourly", "qs_sales_hourly_category", "qs_sessions", "qs_inventory",
+      "qs_loyalty", "qs_ledger_daily", "qs_alerts", "projection_applied_events");
+
+  private final DataSource owner;
+
+  /** @param owner connections as the schema owner (writes); RLS is forced, so each transaction sets its tenant */
+  public ProjectionStore(DataSource owner) {
+    this.owner = owner;
+  }
+
+  /** Where to resume reading {@code topic}: partition -> next offset. */
+  public Map<Integer, Long> positions(String topic) throws SQLException {
+    Map<Integer, Long> out = new HashMap<>();
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT \"partition\", \"offset\" FROM projection_position WHERE topic = ?")) {
+      ps.setString(1, topic);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getInt(1), rs.getLong(2));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies {@code e} once. {@code topic} may be null (rebuild); otherwise the position
+   * {@code (topic, partition) -> nextOffset} is stored in the same transaction. Returns true when the event was new.
+   */
+  public boolean apply(SovereignFinancialEvent e, String topic, int partition, long nextOffset) throws SQLException {
+    try (Connection c = owner.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        boolean applied = applyIn(c, e);
+        if (topic != null) {
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO projection_position(topic, \"partition\", "
+              + "\"offset\", event_ts_ms) VALUES (?,?,?,?) ON CONFLICT (topic, \"partition\") DO UPDATE SET "
+              + "\"offset\" = GREATEST(projection_position.\"offset\", EXCLUDED.\"offset\"), "
+              + "event_ts_ms = EXCLUDED.event_ts_ms")) {
+            ps.setString(1, topic);
+            ps.setInt(2, partition);
+            ps.setLong(3, nextOffset);
+            ps.setLong(4, e.getTs().getSeconds() * 1000 + e.getTs().getNanos() / 1_000_000);
+            ps.executeUpdate();
+          }
+        }
+        c.commit();
+        return applied;
+      } catch (SQLException | RuntimeException ex) {
+        c.rollback();
+        throw ex;
+      }
+    }
+  }
+
+  /** Truncates every read model and the dedupe table (positions are kept: the topic is not re-read). */
+  public void truncateAll() throws SQLException {
+    try (Connection c = owner.getConnection(); Statement s = c.createStatement()) {
+      s.execute("TRUNCATE " + String.join(", ", TABLES));
+    }
+  }
+
+  private static boolean applyIn(Connection c, SovereignFinancialEvent e) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+      ps.setString(1, e.getTenantId());
+      ps.execute();
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO projection_applied_events(event_id, tenant_id, "
+        + "branch_id) VALUES (?,?,?) ON CONFLICT (event_id) DO NOTHING")) {
+      ps.setString(1, e.getEventId());
+      ps.setString(2, e.getTenantId());
+      ps.setString(3, e.getBranchId());
+      if (ps.executeUpdate() == 0) {
+        return false;
+      }
+    }
+    for (RowChange ch : Projector.project(e)) {
+      write(c, ch);
+    }
+    return true;
+  }
+
+  private static final String HLC_NEWER = "(EXCLUDED.%1$s_ms, EXCLUDED.%1$s_logical) > (t.%1$s_ms, t.%1$s_logical)";
+
+  private static void write(Connection c, RowChange ch) throws SQLException {
+    switch (ch) {
+      case BranchSeen b -> exec(c, "INSERT INTO qs_branch AS t (tenant_id, branch_id, currency, last_hlc_ms, "
+          + "last_hlc_logical, last_hlc_node) VALUES (?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id) DO UPDATE SET "
+          + "currency = CASE WHEN t.currency = '' THEN EXCLUDED.currency WHEN EXCLUDED.currency = '' THEN t.currency "
+          + "ELSE LEAST(t.currency, EXCLUDED.currency) END, "
+          + "last_hlc_ms = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_ms ELSE t.last_hlc_ms END, "
+          + "last_hlc_node = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_node ELSE t.last_hlc_node END, "
+          + "last_hlc_logical = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_logical ELSE t.last_hlc_logical END",
+          b.tenant(), b.branch(), b.currency(), b.hlc().physicalMs(), b.hlc().logical(), b.hlc().node());
+      case SalesDelta s -> {
+        exec(c, "INSERT INTO qs_sales_daily AS t VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id, day, "
+            + "currency) DO UPDATE SET total_minor = t.total_minor + EXCLUDED.total_minor, tx_count = t.tx_count + "
+            + "EXCLUDED.tx_count, items = t.items + EXCLUDED.items, tax_minor = t.tax_minor + EXCLUDED.tax_minor",
+            s.tenant(), s.branch(), Date.valueOf(s.day()), s.currency(), s.totalMinor(), s.txCount(), s.items(),
+            s.taxMinor());
+        exec(c, "INSERT INTO qs_sales_hourly AS t VALUES (?,?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id, hour, "
+            + "currency) DO UPDATE SET total_minor = t.total_minor + EXCLUDED.total_minor, tx_count = t.tx_count + "
+            + "EXCLUDED.tx_count, items = t.items + EXCLUDED.items",
+            s.tenant(), s.branch(), Timestamp.from(s.hour()), s.currency(), s.totalMinor(), s.txCount(), s.items());
+      }
+      case CategoryDelta d -> {
+        exec(c, "INSERT INTO qs_sales_daily_category AS t VALUES (?,?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id, "
+            + "day, category, currency) DO UPDATE SET total_minor = t.total_minor + EXCLUDED.total_minor, "
+            + "items = t.items + EXCLUDED.items",
+            d.tenant(), d.branch(), Date.valueOf(d.day()), d.category(), d.currency(), d.totalMinor(), d.items());
+        exec(c, "INSERT INTO qs_sales_hourly_category AS t VALUES (?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id, "
+            + "hour, category, currency) DO UPDATE SET total_minor = t.total_minor + EXCLUDED.total_minor",
+            d.tenant(), d.branch(), Timestamp.from(d.hour()), d.category(), d.currency(), d.totalMinor());
+      }
+      case PaymentDelta p -> exec(c, "INSERT INTO qs_sales_daily_payment AS t VALUES (?,?,?,?,?,?,?) ON CONFLICT "
+          + "(tenant_id, branch_id, day, payment_method, currency) DO UPDATE SET total_minor = t.total_minor + "
+          + "EXCLUDED.total_minor, tx_count = t.tx_count + EXCLUDED.tx_count",
+          p.tenant(), p.branch(), Date.valueOf(p.day()), p.paymentMethod(), p.currency(), p.totalMinor(), p.txCount());
+      case SessionSeen s -> exec(c, "INSERT INTO qs_sessions VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
+          s.tenant(), s.branch(), Date.valueOf(s.day()), s.sessionId());
+      case InventoryDelta i -> exec(c, "INSERT INTO qs_inventory AS t (tenant_id, branch_id, product_id, current_qty, "
+          + "reserved_qty, last_hlc_ms, last_hlc_logical, last_hlc_node) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT "
+          + "(tenant_id, branch_id, product_id) DO UPDATE SET current_qty = t.current_qty + EXCLUDED.current_qty, "
+          + "reserved_qty = t.reserved_qty + EXCLUDED.reserved_qty, "
+          + "last_hlc_node = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_node ELSE t.last_hlc_node END, "
+          + "last_hlc_ms = GREATEST(t.last_hlc_ms, EXCLUDED.last_hlc_ms), "
+          + "last_hlc_logical = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_logical ELSE t.last_hlc_logical END",
+          i.tenant(), i.branch(), i.productId(), i.currentDelta(), i.reservedDelta(), i.hlc().physicalMs(),
+          i.hlc().logical(), i.hlc().node());
+      case ReorderPoint r -> exec(c, "INSERT INTO qs_inventory AS t (tenant_id, branch_id, product_id, reorder_point, "
+          + "reorder_hlc_ms, reorder_hlc_logical) VALUES (?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id, product_id) "
+          + "DO UPDATE SET reorder_point = CASE WHEN " + HLC_NEWER.formatted("reorder_hlc")
+          + " THEN EXCLUDED.reorder_point ELSE t.reorder_point END, "
+          + "reorder_hlc_logical = CASE WHEN " + HLC_NEWER.formatted("reorder_hlc")
+          + " THEN EXCLUDED.reorder_hlc_logical ELSE t.reorder_hlc_logical END, "
+          + "reorder_hlc_ms = GREATEST(t.reorder_hlc_ms, EXCLUDED.reorder_hlc_ms)",
+          r.tenant(), r.branch(), r.productId(), r.reorderPoint(), r.hlc().physicalMs(), r.hlc().logical());
+      case LoyaltyDelta l -> exec(c, "INSERT INTO qs_loyalty AS t (tenant_id, branch_id, customer_ref, points, "
+          + "lifetime_points, lifetime_value_minor) VALUES (?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id, "
+          + "customer_ref) DO UPDATE SET points = t.points + EXCLUDED.points, lifetime_points = t.lifetime_points + "
+          + "EXCLUDED.lifetime_points, lifetime_value_minor = t.lifetime_value_minor + EXCLUDED.lifetime_value_minor",
+          l.tenant(), l.branch(), l.customerRef(), l.pointsDelta(), l.lifetimePointsDelta(),
+          l.lifetimeValueMinorDelta());
+      case LedgerDelta d -> exec(c, "INSERT INTO qs_ledger_daily AS t VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT "
+          + "(tenant_id, branch_id, account_code, posting_date, currency) DO UPDATE SET debit_minor = t.debit_minor + "
+          + "EXCLUDED.debit_minor, credit_minor = t.credit_minor + EXCLUDED.credit_minor, "
+          + "account_name = GREATEST(t.account_name, EXCLUDED.account_name), "
+          + "last_hlc_node = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_node ELSE t.last_hlc_node END, "
+          + "last_hlc_ms = GREATEST(t.last_hlc_ms, EXCLUDED.last_hlc_ms), "
+          + "last_hlc_logical = CASE WHEN " + HLC_NEWER.formatted("last_hlc") + " THEN EXCLUDED.last_hlc_logical ELSE t.last_hlc_logical END",
+          d.tenant(), d.branch(), d.accountCode(), Date.valueOf(d.postingDate()), d.currency(), d.accountName(),
+          d.debitMinor(), d.creditMinor(), d.hlc().physicalMs(), d.hlc().logical(), d.hlc().node());
+      case AlertRow a -> exec(c, "INSERT INTO qs_alerts VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (event_id) DO NOTHING",
+          a.eventId(), a.tenant(), a.branch(), a.level(), a.kind(), a.source(), a.message(),
+          Timestamp.from(a.createdAt()));
+    }
+  }
+
+  private static void exec(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      ps.executeUpdate();
+    }
+  }
+}
