@@ -1,0 +1,134 @@
+package com.cps.dcs.query;
+
+import com.cps.dcs.query.grpc.DashboardHub;
+import com.cps.dcs.query.grpc.QueryGrpcService;
+import com.cps.dcs.query.projection.ProjectionConsumer;
+import com.cps.dcs.query.projection.ProjectionStore;
+import com.cps.dcs.query.projection.Rebuilder;
+import com.cps.dcs.service.grpc.DcsGrpcServer;
+import com.linecorp.armeria.server.Server;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.InstantSource;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The running query service: migrated database, projection consumer, QueryProtocol server. Start with
+ * {@link #start}, stop with {@link #close}.
+ */
+public final class QueryService implements AutoCloseable {
+  private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/?]+)/([^?]*)(\\?.*)?");
+
+  private final HikariDataSource ds;
+  private final ProjectionStore store;
+  private final ProjectionConsumer consumer;
+  private final DashboardHub hub;
+  private final Server server;
+  private final QueryGrpcService grpc;
+
+  private QueryService(HikariDataSource ds, ProjectionStore store, ProjectionConsumer consumer, DashboardHub hub,
+      Server server, QueryGrpcService grpc) {
+    this.ds = ds;
+    this.store = store;
+    this.consumer = consumer;
+    this.hub = hub;
+    this.server = server;
+    this.grpc = grpc;
+  }
+
+  /** Creates the database if missing, migrates it, starts consuming and serving. */
+  public static QueryService start(QueryConfig cfg, MeterRegistry registry, InstantSource clock) {
+    HikariDataSource ds = migratedPool(cfg.pgUrl());
+    ProjectionStore store = new ProjectionStore(ds);
+    DashboardHub[] hubRef = new DashboardHub[1];
+    QueryGrpcService[] grpcRef = new QueryGrpcService[1];
+    DashboardHub hub = new DashboardHub(branch -> grpcRef[0].metrics(branch), clock);
+    hubRef[0] = hub;
+    QueryGrpcService grpc = new QueryGrpcService(new ReadModels(ds), cfg.tenantId(), clock, registry, hub);
+    grpcRef[0] = grpc;
+    ProjectionConsumer consumer = new ProjectionConsumer(cfg.kafkaBootstrap(), cfg.topic(), cfg.groupId(), store,
+        registry, clock);
+    consumer.onChange(hub::changed);
+    Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).addService(grpc).corsAllowAllOrigins()
+        .meterRegistry(registry).build();
+    server.start().join();
+    consumer.start();
+    return new QueryService(ds, store, consumer, hub, server, grpc);
+  }
+
+  /** A pool to {@code pgUrl} after creating the database when missing and running the migrations as its user. */
+  public static HikariDataSource migratedPool(String pgUrl) {
+    createDatabaseIfMissing(pgUrl);
+    Flyway.configure().dataSource(pgUrl, null, null).locations("classpath:db/postgresql")
+        .outOfOrder(true) // V20.. may be applied before the region's V1..V19 appear on a shared database
+        .load().migrate();
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(pgUrl);
+    hc.setMaximumPoolSize(16);
+    hc.setPoolName("query-service");
+    return new HikariDataSource(hc);
+  }
+
+  static void createDatabaseIfMissing(String pgUrl) {
+    Matcher m = URL.matcher(pgUrl);
+    if (!m.matches()) {
+      throw new IllegalStateException("DCS_PG_URL must look like jdbc:postgresql://host:port/db, got " + pgUrl);
+    }
+    String db = m.group(2);
+    if (!db.matches("[A-Za-z0-9_]+")) {
+      throw new IllegalStateException("database name '" + db + "' must be letters, digits and _");
+    }
+    String admin = "jdbc:postgresql://" + m.group(1) + "/postgres" + (m.group(3) == null ? "" : m.group(3));
+    try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db + "'")) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      s.execute("CREATE DATABASE " + db);
+    } catch (SQLException e) {
+      if (!"42P04".equals(e.getSQLState())) { // created concurrently: fine
+        throw new IllegalStateException("cannot reach or create the database at " + pgUrl + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The rebuild command: truncate and replay the PostgreSQL event_store into the projections. */
+  public static long rebuild(String pgUrl, String bytesColumn) throws SQLException {
+    try (HikariDataSource ds = migratedPool(pgUrl)) {
+      return new Rebuilder(new ProjectionStore(ds)).rebuildFromEventStore(ds, bytesColumn);
+    }
+  }
+
+  public int grpcPort() {
+    return server.activeLocalPort();
+  }
+
+  public ProjectionConsumer consumer() {
+    return consumer;
+  }
+
+  public ProjectionStore store() {
+    return store;
+  }
+
+  public QueryGrpcService grpc() {
+    return grpc;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.stop().join();
+    hub.close();
+    consumer.close();
+    ds.close();
+  }
+}

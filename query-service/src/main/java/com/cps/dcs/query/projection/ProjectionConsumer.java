@@ -1,0 +1,183 @@
+package com.cps.dcs.query.projection;
+
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The incremental path: a consumer group on the region's event topic. Positions live in PostgreSQL
+ * ({@code projection_position}), written with the rows; on assignment the consumer seeks to them, so Kafka's own
+ * committed offsets are never trusted for correctness.
+ */
+public final class ProjectionConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProjectionConsumer.class);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final ProjectionStore store;
+  private final String topic;
+  private final InstantSource clock;
+  private final Thread thread;
+  private final AtomicLong applied = new AtomicLong();
+  private final Map<Integer, long[]> lag = new ConcurrentHashMap<>(); // partition -> {events, lastEventTsMs}
+  private final MeterRegistry registry;
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean running = true;
+
+  public ProjectionConsumer(String bootstrap, String topic, String groupId, ProjectionStore store,
+      MeterRegistry registry, InstantSource clock) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.store = store;
+    this.topic = topic;
+    this.clock = clock;
+    this.registry = registry;
+    this.thread = new Thread(this::run, "projection-consumer");
+    this.thread.setDaemon(true);
+  }
+
+  /** Called (on the consumer thread) after a batch changed the projections. */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  public ProjectionConsumer start() {
+    thread.start();
+    return this;
+  }
+
+  /** Events applied (new, not duplicates) since start. */
+  public long applied() {
+    return applied.get();
+  }
+
+  private void run() {
+    consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        try {
+          Map<Integer, Long> pos = store.positions(topic);
+          for (TopicPartition tp : partitions) {
+            Long next = pos.get(tp.partition());
+            if (next != null) {
+              consumer.seek(tp, next);
+            } else {
+              consumer.seekToBeginning(List.of(tp));
+            }
+            registerLag(tp.partition());
+          }
+        } catch (SQLException e) {
+          throw new IllegalStateException("cannot read projection positions", e);
+        }
+      }
+    });
+    while (running) {
+      try {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        boolean changed = false;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          SovereignFinancialEvent e;
+          try {
+            e = SovereignFinancialEvent.parseFrom(r.value());
+          } catch (InvalidProtocolBufferException ex) {
+            log.warn("skipping a record that is not a SovereignFinancialEvent at {}-{}@{}", r.topic(), r.partition(),
+                r.offset());
+            continue;
+          }
+          if (applyWithRetry(e, r)) {
+            applied.incrementAndGet();
+            changed = true;
+          }
+          lag.computeIfAbsent(r.partition(), k -> new long[2])[1] = e.getTs().getSeconds() * 1000
+              + e.getTs().getNanos() / 1_000_000;
+        }
+        if (!records.isEmpty()) {
+          updateLag();
+        }
+        if (changed) {
+          listeners.forEach(Runnable::run);
+        }
+      } catch (WakeupException e) {
+        // close() asked us to stop
+      } catch (RuntimeException e) {
+        if (running) {
+          log.error("projection consumer failed; retrying", e);
+        }
+      }
+    }
+    consumer.close(Duration.ofSeconds(2));
+  }
+
+  private boolean applyWithRetry(SovereignFinancialEvent e, ConsumerRecord<byte[], byte[]> r) {
+    long backoff = 100;
+    while (running) {
+      try {
+        return store.apply(e, r.topic(), r.partition(), r.offset() + 1);
+      } catch (SQLException ex) {
+        log.warn("applying {} failed, retrying: {}", e.getEventId(), ex.getMessage());
+        try {
+          Thread.sleep(backoff); // a backoff before retrying the database, not a wait for a condition
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        backoff = Math.min(5000, backoff * 2);
+      }
+    }
+    throw new WakeupException();
+  }
+
+  private void registerLag(int partition) {
+    if (lag.putIfAbsent(partition, new long[2]) == null && registry != null) {
+      Gauge.builder("dcs.query.projection.lag.events", lag, m -> m.getOrDefault(partition, new long[2])[0])
+          .tag("topic", topic).tag("partition", Integer.toString(partition)).register(registry);
+      Gauge.builder("dcs.query.projection.lag.seconds", lag, m -> {
+        long ts = m.getOrDefault(partition, new long[2])[1];
+        return ts == 0 ? 0 : Math.max(0, clock.millis() - ts) / 1000.0;
+      }).tag("topic", topic).tag("partition", Integer.toString(partition)).register(registry);
+    }
+  }
+
+  private void updateLag() {
+    var assigned = consumer.assignment();
+    Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(2));
+    for (TopicPartition tp : assigned) {
+      long behind = Math.max(0, end.getOrDefault(tp, 0L) - consumer.position(tp));
+      lag.computeIfAbsent(tp.partition(), k -> new long[2])[0] = behind;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    consumer.wakeup();
+    thread.join(10_000);
+  }
+}
