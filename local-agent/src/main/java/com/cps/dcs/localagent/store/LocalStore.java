@@ -86,10 +86,37 @@ public final class LocalStore implements AutoCloseable, StateView {
     return result;
   }
 
-  /** Appends one event in its own transaction. */
+  /**
+   * Appends one event, committed together with whatever other appends are waiting at that moment (group commit):
+   * one fsync covers them all, and each caller still gets its own outcome only after the commit.
+   *
+   * @throws AppendRefused when this draft is refused (the others of the group are unaffected)
+   */
   public AppendOutcome append(EventDraft draft) {
-    return transaction(tx -> tx.append(draft));
+    return appendAll(List.of(draft)).get(0).orElseThrow();
   }
+
+  /** The outcome of one draft of a batch: appended or refused. */
+  public record Result(AppendOutcome outcome, AppendRefused refusal) {
+    public AppendOutcome orElseThrow() {
+      if (refusal != null) {
+        throw refusal;
+      }
+      return outcome;
+    }
+  }
+
+  /**
+   * Appends many drafts in one transaction, in order. A refused draft is reported and skipped without touching the
+   * others: every refusal is raised before that draft writes anything.
+   */
+  public List<Result> appendAll(List<EventDraft> drafts) {
+    GroupCommit.Pending pending = new GroupCommit.Pending(drafts);
+    groupCommit.submit(pending);
+    return pending.await();
+  }
+
+  private final GroupCommit groupCommit = new GroupCommit(this);
 
   public Optional<SovereignFinancialEvent> findEvent(String eventId) {
     return db.read(c -> SqliteEventLog.byEventId(c, eventId)).map(StoredEvent::event);

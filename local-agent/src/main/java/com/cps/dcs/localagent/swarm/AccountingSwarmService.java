@@ -118,19 +118,22 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     try {
       return ingest(e);
     } catch (StatusRuntimeException ex) {
-      return AckResponse.newBuilder().setSuccess(false).setEventId(e.getEventId())
-          .setMessage(ex.getStatus().getCode() + ": " + ex.getStatus().getDescription())
-          .setProcessingNode(store.agentId()).build();
+      return failedAck(e, ex);
     }
   }
 
   @Override
   public StreamObserver<SovereignFinancialEvent> streamOfflineEvents(StreamObserver<BatchAckResponse> out) {
     List<AckResponse> acks = new ArrayList<>();
+    List<SovereignFinancialEvent> pending = new ArrayList<>();
     return new StreamObserver<>() {
       @Override
       public void onNext(SovereignFinancialEvent e) {
-        acks.add(ingestToAck(e));
+        pending.add(e);
+        if (pending.size() >= 500) {
+          acks.addAll(ingestBatch(pending));
+          pending.clear();
+        }
       }
 
       @Override
@@ -140,12 +143,56 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
+        acks.addAll(ingestBatch(pending));
         int failed = (int) acks.stream().filter(a -> !a.getSuccess()).count();
         out.onNext(BatchAckResponse.newBuilder().addAllIndividualResponses(acks).setTotalProcessed(acks.size())
             .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
         out.onCompleted();
       }
     };
+  }
+
+  /**
+   * Appends a batch of client events in one transaction (peers' sealed events one by one, as they need checking
+   * against their keys), keeping the order; a refused event gets a failed ack and does not stop the others.
+   */
+  private List<AckResponse> ingestBatch(List<SovereignFinancialEvent> batch) {
+    AckResponse[] acks = new AckResponse[batch.size()];
+    List<Integer> index = new ArrayList<>();
+    List<com.cps.dcs.localagent.store.EventDraft> drafts = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      SovereignFinancialEvent e = batch.get(i);
+      if (IncomingEvents.isSealed(e)) {
+        acks[i] = ingestToAck(e);
+        continue;
+      }
+      try {
+        drafts.add(IncomingEvents.toDraft(e, store.identity()));
+        index.add(i);
+      } catch (AppendRefused r) {
+        acks[i] = failedAck(e, Errors.of(r));
+      }
+    }
+    List<LocalStore.Result> results = drafts.isEmpty() ? List.of() : store.appendAll(drafts);
+    for (int k = 0; k < results.size(); k++) {
+      LocalStore.Result r = results.get(k);
+      SovereignFinancialEvent e = batch.get(index.get(k));
+      if (r.refusal() != null) {
+        meters.counter("dcs.events.rejected", "reason", r.refusal().getClass().getSimpleName()).increment();
+        acks[index.get(k)] = failedAck(e, Errors.of(r.refusal()));
+      } else {
+        meters.counter("dcs.events.appended", "outcome",
+            r.outcome() instanceof AppendOutcome.Duplicate ? "duplicate" : "appended").increment();
+        acks[index.get(k)] = r.outcome().ack();
+      }
+    }
+    return List.of(acks);
+  }
+
+  private AckResponse failedAck(SovereignFinancialEvent e, StatusRuntimeException ex) {
+    return AckResponse.newBuilder().setSuccess(false).setEventId(e.getEventId())
+        .setMessage(ex.getStatus().getCode() + ": " + ex.getStatus().getDescription())
+        .setProcessingNode(store.agentId()).build();
   }
 
   @Override
