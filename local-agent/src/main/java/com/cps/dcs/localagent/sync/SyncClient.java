@@ -23,9 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -58,7 +56,7 @@ public final class SyncClient implements AutoCloseable {
   private final List<String> addresses;
   private final Duration interval;
   private final InstantSource time;
-  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private final List<ManagedChannel> open = new ArrayList<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "region-sync");
     t.setDaemon(true);
@@ -125,13 +123,26 @@ public final class SyncClient implements AutoCloseable {
       return false;
     }
     List<String> errors = new ArrayList<>();
+    try {
+      return syncWithFirstReachable(errors);
+    } finally {
+      synchronized (open) {
+        open.forEach(ManagedChannel::shutdownNow);
+        open.clear();
+      }
+    }
+  }
+
+  private boolean syncWithFirstReachable(List<String> errors) {
     for (int tried = 0; tried < addresses.size(); tried++) {
       String address = addresses.get((next + tried) % addresses.size());
       try {
-        ManagedChannel ch = channel(address);
-        // A channel that failed to connect backs off on its own schedule (and fails calls fast meanwhile); this
-        // round's schedule is ours, so connect now.
-        ch.resetConnectBackoff();
+        // A fresh channel per round: a channel that failed to connect backs off on its own schedule and fails calls
+        // fast meanwhile, but this round's schedule is ours (one connection per round is cheap).
+        ManagedChannel ch = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+        synchronized (open) {
+          open.add(ch);
+        }
         var stub = AccountingSwarmProtocolGrpc.newStub(ch);
         register(stub);
         long acknowledged = pushEvents(stub);
@@ -166,12 +177,6 @@ public final class SyncClient implements AutoCloseable {
 
   private static String describe(Throwable e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  private ManagedChannel channel(String address) {
-    synchronized (channels) {
-      return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
-    }
   }
 
   private void register(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
@@ -367,9 +372,9 @@ public final class SyncClient implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
-    synchronized (channels) {
-      channels.values().forEach(ManagedChannel::shutdownNow);
-      channels.clear();
+    synchronized (open) {
+      open.forEach(ManagedChannel::shutdownNow);
+      open.clear();
     }
   }
 
