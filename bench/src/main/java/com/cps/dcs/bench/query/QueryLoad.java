@@ -1,0 +1,165 @@
+package com.cps.dcs.bench.query;
+
+import com.cps.dcs.kernel.event.EventFactsCodec;
+import com.cps.dcs.proto.v4.BranchQuery;
+import com.cps.dcs.proto.v4.CausalContext;
+import com.cps.dcs.proto.v4.EventFacts;
+import com.cps.dcs.proto.v4.EventType;
+import com.cps.dcs.proto.v4.HybridLogicalClock;
+import com.cps.dcs.proto.v4.QueryProtocolGrpc;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.testsupport.FreePorts;
+import com.cps.dcs.testsupport.Kafka;
+import com.cps.dcs.testsupport.Postgres;
+import com.google.protobuf.Timestamp;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.File;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Load generator for the query service: starts real PostgreSQL and Kafka (test-support), runs
+ * {@code query-service/target/query-service.jar} as a child process, measures projection throughput (events/s from
+ * the first produced event until GetBranchSummary counts them all) and GetBranchSummary latency under concurrent
+ * callers. Args: [events=20000] [threads=8] [callsPerThread=5000] [jar=query-service/target/query-service.jar].
+ */
+public final class QueryLoad {
+
+  private QueryLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int calls = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
+    String jar = args.length > 3 ? args[3] : "query-service/target/query-service.jar";
+    String pgUrl = Postgres.shared().createDatabase("qs_bench");
+    String bootstrap = Kafka.shared().bootstrapServers();
+    String topic = "qs-bench-" + UUID.randomUUID();
+    Kafka.shared().createTopic(topic, 8);
+    int grpcPort = FreePorts.allocate();
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-jar", jar)
+        .redirectErrorStream(true).redirectOutput(new File("target/query-service-bench.log"));
+    pb.environment().put("DCS_GRPC_PORT", Integer.toString(grpcPort));
+    pb.environment().put("DCS_MANAGEMENT_PORT", Integer.toString(FreePorts.allocate()));
+    pb.environment().put("DCS_PG_URL", pgUrl);
+    pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    pb.environment().put("DCS_KAFKA_TOPIC", topic);
+    pb.environment().put("DCS_TENANT_ID", "bench");
+    Process service = pb.start();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    try {
+      var stub = QueryProtocolGrpc.newBlockingStub(channel);
+      BranchQuery q = BranchQuery.newBuilder().setBranchId("b1").build();
+      long upDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (true) { // up when the branch is reported unknown (NOT_FOUND) rather than the port refusing
+        try {
+          stub.getBranchSummary(q);
+          break;
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+            break;
+          }
+          if (System.nanoTime() > upDeadline || !service.isAlive()) {
+            throw new IllegalStateException("query service did not come up; see target/query-service-bench.log");
+          }
+          Thread.sleep(200); // polling the child's start-up
+        }
+      }
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ProducerConfig.ACKS_CONFIG, "all");
+      p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+      long t0 = System.nanoTime();
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+          new ByteArraySerializer())) {
+        for (int i = 0; i < events; i++) {
+          SovereignFinancialEvent e = sale(i);
+          producer.send(new ProducerRecord<>(topic, e.getStreamId(), e.toByteArray()));
+        }
+      }
+      long seen = 0;
+      while (seen < events) {
+        try {
+          seen = stub.getBranchSummary(q).getTodayTransactions();
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+            throw e;
+          }
+        }
+        if (System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(10)) {
+          throw new IllegalStateException("only " + seen + " of " + events + " projected after 10 minutes");
+        }
+        Thread.sleep(20); // polling the projection's progress
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("projection: %d events in %.2f s = %.0f events/s%n", events, secs, events / secs);
+
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      for (int w = 0; w < 2000; w++) {
+        stub.getBranchSummary(q); // warm-up
+      }
+      Future<long[]>[] futures = new Future[threads];
+      long l0 = System.nanoTime();
+      for (int t = 0; t < threads; t++) {
+        futures[t] = pool.submit(() -> {
+          long[] lat = new long[calls];
+          for (int i = 0; i < calls; i++) {
+            long s = System.nanoTime();
+            stub.getBranchSummary(q);
+            lat[i] = System.nanoTime() - s;
+          }
+          return lat;
+        });
+      }
+      long[] all = new long[threads * calls];
+      for (int t = 0; t < threads; t++) {
+        System.arraycopy(futures[t].get(), 0, all, t * calls, calls);
+      }
+      double wall = (System.nanoTime() - l0) / 1e9;
+      pool.shutdown();
+      Arrays.sort(all);
+      System.out.printf("GetBranchSummary: %d calls, %d threads, %.0f calls/s, p50 %.2f ms, p99 %.2f ms, "
+          + "p99.9 %.2f ms, max %.2f ms%n", all.length, threads, all.length / wall, pct(all, 0.50), pct(all, 0.99),
+          pct(all, 0.999), all[all.length - 1] / 1e6);
+    } finally {
+      channel.shutdownNow();
+      service.destroy();
+      if (!service.waitFor(20, TimeUnit.SECONDS)) {
+        service.destroyForcibly();
+      }
+    }
+    System.exit(0); // the embedded broker and database stop in their shutdown hooks
+  }
+
+  private static double pct(long[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+  }
+
+  private static SovereignFinancialEvent sale(int i) {
+    Instant now = Instant.now();
+    EventFacts facts = EventFacts.newBuilder().addLines(EventFacts.Line.newBuilder().setProductId("p" + (i % 50))
+        .setCategory("c" + (i % 5)).setQuantity(1).setUnitPriceMinor(199).setLineTotalMinor(199))
+        .setPaymentMethod(i % 2 == 0 ? "CARD" : "CASH").setSessionId("till-" + (i % 4)).build();
+    return SovereignFinancialEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId("bench")
+        .setBranchId("b1").setStreamId("sale-" + i).setStreamVersion(1).setType(EventType.SALE_COMPLETED)
+        .setAmountMinor(199).setAmount(1.99).setCurrency("USD").setAgentId("bench")
+        .setTs(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setCausalContext(CausalContext.newBuilder().setHlc(HybridLogicalClock.newBuilder()
+            .setPhysicalMs(now.toEpochMilli()).setLogical(i).setNodeId("bench")))
+        .setPublicMetadata(EventFactsCodec.encode(facts)).build();
+  }
+}
