@@ -113,7 +113,8 @@ public class LocalAgentConfig {
   }
 
   @Bean
-  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, SyncClient sync) {
+  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, SyncClient sync,
+      MeterRegistry meters) {
     return new PosGrpcService(store, tills, sales, () -> {
       SyncStatusView v = sync.status();
       SyncStatus.Builder b = SyncStatus.newBuilder().setRegionReachable(v.reachable())
@@ -124,7 +125,7 @@ public class LocalAgentConfig {
             .setNanos(v.lastSync().getNano()));
       }
       return b.build();
-    });
+    }, meters);
   }
 
   @Bean

@@ -48,12 +48,33 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   private final TillService tills;
   private final SaleService sales;
   private final Supplier<SyncStatus> syncStatus;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
 
-  public PosGrpcService(LocalStore store, TillService tills, SaleService sales, Supplier<SyncStatus> syncStatus) {
+  public PosGrpcService(LocalStore store, TillService tills, SaleService sales, Supplier<SyncStatus> syncStatus,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     this.store = store;
     this.tills = tills;
     this.sales = sales;
     this.syncStatus = syncStatus;
+    this.meters = meters;
+  }
+
+  /** Counts saga outcomes: completed, duplicate (a retry), or refused with the status code. */
+  private <T> Supplier<T> counted(String saga, Supplier<T> work, java.util.function.Predicate<T> duplicate) {
+    return () -> {
+      try {
+        T result = work.get();
+        meters.counter("dcs.sagas", "type", saga, "outcome", duplicate.test(result) ? "duplicate" : "completed")
+            .increment();
+        return result;
+      } catch (RuntimeException e) {
+        String outcome = e instanceof SaleFailure f ? f.kind().name().toLowerCase(Locale.ROOT)
+            : e instanceof StatusRuntimeException s ? s.getStatus().getCode().name().toLowerCase(Locale.ROOT)
+                : "error";
+        meters.counter("dcs.sagas", "type", saga, "outcome", outcome).increment();
+        throw e;
+      }
+    };
   }
 
   @Override
@@ -137,12 +158,14 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
 
   @Override
   public void checkout(CheckoutRequest r, StreamObserver<Receipt> out) {
-    reply(out, () -> sales.checkout(tills.authenticate(r.getSessionToken()), r));
+    reply(out, counted("STANDARD_SALE", () -> sales.checkout(tills.authenticate(r.getSessionToken()), r),
+        Receipt::getDuplicate));
   }
 
   @Override
   public void refund(RefundRequest r, StreamObserver<RefundReceipt> out) {
-    reply(out, () -> sales.refund(tills.authenticate(r.getSessionToken()), r));
+    reply(out, counted("REFUND_PROCESSING", () -> sales.refund(tills.authenticate(r.getSessionToken()), r),
+        RefundReceipt::getDuplicate));
   }
 
   @Override
