@@ -46,6 +46,13 @@ public final class SqliteEventLog {
       ps.setBytes(14, e.toByteArray());
       ps.executeUpdate();
     }
+    // Read the seq now: the streams upsert below inserts a row for a new stream and moves last_insert_rowid().
+    long seq;
+    try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      seq = rs.getLong(1);
+    }
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET version ="
             + " max(version, excluded.version)")) {
@@ -53,11 +60,7 @@ public final class SqliteEventLog {
       ps.setLong(2, e.getStreamVersion());
       ps.executeUpdate();
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return seq;
   }
 
   /** The event's time in Unix milliseconds: its {@code ts}, else its HLC. */

@@ -70,4 +70,23 @@ class SqliteEventLogTest {
       assertThat(reversals).isEmpty();
     }
   }
+
+  @Test
+  void insertReturnsTheEventsSeqAlsoForTheFirstEventOfANewStream() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("seq.db"))) {
+      long a = db.inTransaction(c -> SqliteEventLog.insert(c, event("e1", "s1", 1, "k1"),
+          AckResponse.getDefaultInstance(), "h", true));
+      long b = db.inTransaction(c -> SqliteEventLog.insert(c, event("e2", "s1", 2, "k2"),
+          AckResponse.getDefaultInstance(), "h", true));
+      long c3 = db.inTransaction(c -> SqliteEventLog.insert(c, event("e3", "s2", 1, "k3"),
+          AckResponse.getDefaultInstance(), "h", true));
+      long d = db.inTransaction(c -> SqliteEventLog.insert(c, event("e4", "s3", 1, "k4"),
+          AckResponse.getDefaultInstance(), "h", true));
+      assertThat(List.of(a, b, c3, d)).containsExactly(1L, 2L, 3L, 4L);
+      for (String id : List.of("e1", "e2", "e3", "e4")) {
+        long returned = List.of(a, b, c3, d).get(Integer.parseInt(id.substring(1)) - 1);
+        assertThat(db.read(c -> SqliteEventLog.byEventId(c, id)).orElseThrow().seq()).isEqualTo(returned);
+      }
+    }
+  }
 }
