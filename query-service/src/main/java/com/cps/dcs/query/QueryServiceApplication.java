@@ -23,7 +23,12 @@ public class QueryServiceApplication {
       System.out.println("rebuilt the projections from " + n + " events");
       return;
     }
-    QueryConfig.fromEnv(System.getenv()); // fail fast with a clear message before Spring starts
+    try {
+      QueryConfig.fromEnv(System.getenv()); // fail fast with a clear message before Spring starts
+    } catch (IllegalStateException e) {
+      System.err.println("query-service: " + e.getMessage());
+      System.exit(2);
+    }
     Map<String, Object> defaults = new HashMap<>();
     defaults.put("server.port", System.getenv().getOrDefault("DCS_MANAGEMENT_PORT", "9054"));
     defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics");

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
@@ -29,10 +28,9 @@ public final class ReadModels {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
-        try (Statement s = c.createStatement()) {
-          s.execute("SET LOCAL ROLE dcs_app");
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+        // one round trip: SET LOCAL ROLE dcs_app and the tenant, both undone at the end of the transaction
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT set_config('role', 'dcs_app', true), set_config('app.tenant_id', ?, true)")) {
           ps.setString(1, tenant);
           ps.execute();
         }

@@ -124,36 +124,31 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
     return read(c -> {
       BranchSummary.Builder b = BranchSummary.newBuilder().setBranchId(branchId);
       String cur;
-      try (ResultSet rs = ReadModels.query(c, "SELECT currency, last_hlc_ms, last_hlc_logical, last_hlc_node "
-          + "FROM qs_branch WHERE branch_id = ?", branchId)) {
+      long sales;
+      long count;
+      long cash;
+      int sessions;
+      // one round trip for the figures; the correlated subqueries use the tables' primary keys
+      try (ResultSet rs = ReadModels.query(c, "SELECT b.currency, b.last_hlc_ms, b.last_hlc_logical, b.last_hlc_node, "
+          + "(SELECT coalesce(sum(total_minor),0) FROM qs_sales_daily s WHERE s.branch_id = b.branch_id "
+          + "AND s.day = ? AND s.currency = b.currency), "
+          + "(SELECT coalesce(sum(tx_count),0) FROM qs_sales_daily s WHERE s.branch_id = b.branch_id "
+          + "AND s.day = ? AND s.currency = b.currency), "
+          + "(SELECT coalesce(sum(debit_minor - credit_minor),0) FROM qs_ledger_daily l WHERE l.branch_id = b.branch_id"
+          + " AND l.account_code = ? AND l.posting_date <= ? AND l.currency = b.currency), "
+          + "(SELECT count(*) FROM qs_sessions x WHERE x.branch_id = b.branch_id AND x.day = ?) "
+          + "FROM qs_branch b WHERE b.branch_id = ?", Date.valueOf(day), Date.valueOf(day), CASH_ACCOUNT,
+          Date.valueOf(day), Date.valueOf(day), branchId)) {
         if (!rs.next()) {
           throw GrpcErrors.notFound("Branch", branchId, "no events seen for branch " + branchId);
         }
         cur = rs.getString(1);
         b.setLastUpdated(HybridLogicalClock.newBuilder().setPhysicalMs(rs.getLong(2)).setLogical(rs.getInt(3))
             .setNodeId(rs.getString(4)));
-      }
-      long sales = 0;
-      long count = 0;
-      try (ResultSet rs = ReadModels.query(c, "SELECT coalesce(sum(total_minor),0), coalesce(sum(tx_count),0) "
-          + "FROM qs_sales_daily WHERE branch_id = ? AND day = ? AND currency = ?", branchId, Date.valueOf(day),
-          cur)) {
-        rs.next();
-        sales = rs.getLong(1);
-        count = rs.getLong(2);
-      }
-      long cash;
-      try (ResultSet rs = ReadModels.query(c, "SELECT coalesce(sum(debit_minor - credit_minor),0) FROM "
-          + "qs_ledger_daily WHERE branch_id = ? AND account_code = ? AND posting_date <= ? AND currency = ?",
-          branchId, CASH_ACCOUNT, Date.valueOf(day), cur)) {
-        rs.next();
-        cash = rs.getLong(1);
-      }
-      int sessions;
-      try (ResultSet rs = ReadModels.query(c, "SELECT count(*) FROM qs_sessions WHERE branch_id = ? AND day = ?",
-          branchId, Date.valueOf(day))) {
-        rs.next();
-        sessions = rs.getInt(1);
+        sales = rs.getLong(5);
+        count = rs.getLong(6);
+        cash = rs.getLong(7);
+        sessions = rs.getInt(8);
       }
       try (ResultSet rs = ReadModels.query(c, "SELECT level, message, source, created_at FROM qs_alerts "
           + "WHERE branch_id = ? AND created_at < ? ORDER BY created_at DESC, event_id LIMIT 50", branchId,
