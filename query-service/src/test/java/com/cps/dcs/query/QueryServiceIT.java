@@ -59,6 +59,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Real Kafka broker, real PostgreSQL, real gRPC: events in, exact answers out. */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class QueryServiceIT {
   private static final Instant NOW = Instant.parse("2026-11-22T15:00:00Z");
   private static final Instant T1 = Instant.parse("2026-11-22T10:15:00Z");
@@ -303,6 +304,26 @@ class QueryServiceIT {
           .anyMatch(u -> u.getValue() == first + 1));
     } finally {
       ctx.cancel(null);
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // replaces the running service: last
+  void aRestartResumesFromTheStoredPositionsWithoutReReadingOrSkipping() throws Exception {
+    // a second instance on the same database with a new consumer group: Kafka knows no offsets for it, so only the
+    // positions stored with the projections can make it start where the first stopped
+    try (QueryService second = QueryService.start(new QueryConfig(FreePorts.allocate(), pgUrl,
+        Kafka.shared().bootstrapServers(), topic, "tenant-a", "qs-it-" + UUID.randomUUID()),
+        new SimpleMeterRegistry(), InstantSource.fixed(NOW))) {
+      service.close();
+      service = second;
+      String before = dump(pgUrl);
+      publish(List.of(event("tenant-a", "b3", "stock-p7", 1, EventType.INVENTORY_RECEIVED, 0, T1,
+          EventFacts.newBuilder().addLines(line("p7", "food", 4, 0)).build())));
+      assertThat(second.consumer().seen()).isEqualTo(1);
+      assertThat(second.consumer().applied()).isEqualTo(1);
+      assertThat(dump(pgUrl)).isNotEqualTo(before).contains("tenant-a|b3|p7|4|");
+      service = null; // closed by try-with-resources
     }
   }
 

@@ -38,6 +38,7 @@ public final class ProjectionConsumer implements AutoCloseable {
   private final InstantSource clock;
   private final Thread thread;
   private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong seen = new AtomicLong();
   private final Map<Integer, long[]> lag = new ConcurrentHashMap<>(); // partition -> {events, lastEventTsMs}
   private final MeterRegistry registry;
   private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -68,6 +69,11 @@ public final class ProjectionConsumer implements AutoCloseable {
   public ProjectionConsumer start() {
     thread.start();
     return this;
+  }
+
+  /** Records read from the topic since start (duplicates included). */
+  public long seen() {
+    return seen.get();
   }
 
   /** Events applied (new, not duplicates) since start. */
@@ -103,6 +109,7 @@ public final class ProjectionConsumer implements AutoCloseable {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         boolean changed = false;
         for (ConsumerRecord<byte[], byte[]> r : records) {
+          seen.incrementAndGet();
           SovereignFinancialEvent e;
           try {
             e = SovereignFinancialEvent.parseFrom(r.value());
