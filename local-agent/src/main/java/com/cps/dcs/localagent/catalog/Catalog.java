@@ -29,6 +29,14 @@ public final class Catalog {
     return "price:" + productId;
   }
 
+  /**
+   * The event stream of a product's stock movements at one branch. Streams are named per branch so the events of
+   * two branches about the same product never compete for the same stream versions, here or at the region.
+   */
+  public static String stockStream(String branchId, String productId) {
+    return "stock-" + branchId + "-" + productId;
+  }
+
   public static String stockId(String productId) {
     return "stock:" + productId;
   }

@@ -68,7 +68,7 @@ public final class SampleData {
         Catalog.upsert(tx, Product.newBuilder().setProductId(r.id()).setSku(r.id().toUpperCase())
             .setName(r.name()).setCategory(r.category()).setBarcode(r.barcode()).setPriceMinor(r.priceMinor())
             .setTaxRateBp(r.taxBp()).setReorderPoint(r.reorder()).setActive(true).build());
-        tx.append(EventDraft.of("stock-" + r.id(), EventType.INVENTORY_RECEIVED, 0, "", EventFacts.newBuilder()
+        tx.append(EventDraft.of(Catalog.stockStream(store.branchId(), r.id()), EventType.INVENTORY_RECEIVED, 0, "", EventFacts.newBuilder()
             .addLines(EventFacts.Line.newBuilder().setProductId(r.id()).setCategory(r.category())
                 .setQuantity(r.stock())).setReason("opening stock").setReorderPoint(r.reorder()).build(),
             new byte[0], "sample-data", "sample:" + r.id()));

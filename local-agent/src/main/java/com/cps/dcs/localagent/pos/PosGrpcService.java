@@ -210,7 +210,7 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
       return store.transaction(tx -> {
         Product p = Catalog.product(tx, r.getProductId()).orElseThrow(() -> GrpcErrors.notFound("Product",
             r.getProductId(), "unknown product " + r.getProductId()));
-        var outcome = tx.append(EventDraft.of("stock-" + p.getProductId(), EventType.INVENTORY_RECEIVED, 0, "",
+        var outcome = tx.append(EventDraft.of(Catalog.stockStream(store.branchId(), p.getProductId()), EventType.INVENTORY_RECEIVED, 0, "",
             EventFacts.newBuilder().addLines(EventFacts.Line.newBuilder().setProductId(p.getProductId())
                 .setCategory(p.getCategory()).setQuantity(r.getQuantity())).setReason(r.getReference())
                 .setReorderPoint(p.getReorderPoint()).build(), new byte[0], s.getCashierId(),

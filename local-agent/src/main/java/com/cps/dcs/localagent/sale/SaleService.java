@@ -162,7 +162,7 @@ public final class SaleService {
               + p.getStockAvailable() + " available, " + l.getQuantity() + " asked");
         }
         Catalog.adjust(tx, Catalog.reservedId(l.getProductId()), store.branchId(), l.getQuantity());
-        append(tx, saga, "stock-" + l.getProductId(), EventType.INVENTORY_RESERVED, 0, lineFact(l, saga, receipt
+        append(tx, saga, Catalog.stockStream(store.branchId(), l.getProductId()), EventType.INVENTORY_RESERVED, 0, lineFact(l, saga, receipt
             .getReceiptNumber()), key + ":reserve:" + l.getProductId());
       }
       SaleSagaRecord next = saga.toBuilder().setReceipt(receipt).addCompletedSteps("reserve").build();
@@ -233,12 +233,12 @@ public final class SaleService {
       for (ReceiptLine l : receipt.getLinesList()) {
         Catalog.adjust(tx, Catalog.reservedId(l.getProductId()), store.branchId(), -l.getQuantity());
         Catalog.adjust(tx, Catalog.stockId(l.getProductId()), store.branchId(), -l.getQuantity());
-        append(tx, saga, "stock-" + l.getProductId(), EventType.INVENTORY_SOLD, 0,
+        append(tx, saga, Catalog.stockStream(store.branchId(), l.getProductId()), EventType.INVENTORY_SOLD, 0,
             lineFact(l, saga, receipt.getReceiptNumber()), key + ":sold:" + l.getProductId());
         Product p = Catalog.product(tx, l.getProductId()).orElseThrow();
         if (p.getStockOnHand() <= 0 || p.getStockOnHand() <= p.getReorderPoint()) {
           EventType alert = p.getStockOnHand() <= 0 ? EventType.STOCKOUT_DETECTED : EventType.LOW_STOCK_ALERT;
-          append(tx, saga, "stock-" + l.getProductId(), alert, 0, EventFacts.newBuilder()
+          append(tx, saga, Catalog.stockStream(store.branchId(), l.getProductId()), alert, 0, EventFacts.newBuilder()
               .addLines(EventFacts.Line.newBuilder().setProductId(p.getProductId()).setCategory(p.getCategory()))
               .setQuantityOnHand(p.getStockOnHand()).setReorderPoint(p.getReorderPoint()).build(),
               key + ":alert:" + l.getProductId());
@@ -297,7 +297,7 @@ public final class SaleService {
       }
       for (ReceiptLine l : receipt.getLinesList()) {
         Catalog.adjust(tx, Catalog.reservedId(l.getProductId()), store.branchId(), -l.getQuantity());
-        append(tx, saga, "stock-" + l.getProductId(), EventType.INVENTORY_RESERVATION_CANCELLED, 0,
+        append(tx, saga, Catalog.stockStream(store.branchId(), l.getProductId()), EventType.INVENTORY_RESERVATION_CANCELLED, 0,
             lineFact(l, saga, receipt.getReceiptNumber()), key + ":release:" + l.getProductId());
       }
       append(tx, saga, "sale-" + saga.getSaleId(), EventType.TRANSACTION_REJECTED, receipt.getTotalMinor(), reason,
@@ -428,7 +428,7 @@ public final class SaleService {
           key + ":refund-payment");
       for (ReceiptLine l : refundedLines) {
         Catalog.adjust(tx, Catalog.stockId(l.getProductId()), store.branchId(), l.getQuantity());
-        append(tx, saga, "stock-" + l.getProductId(), EventType.INVENTORY_ADJUSTMENT, 0, EventFacts.newBuilder()
+        append(tx, saga, Catalog.stockStream(store.branchId(), l.getProductId()), EventType.INVENTORY_ADJUSTMENT, 0, EventFacts.newBuilder()
             .addLines(EventFacts.Line.newBuilder().setProductId(l.getProductId()).setCategory(l.getCategory())
                 .setQuantity(l.getQuantity())).setReason("refund").setReceiptNumber(sale.getReceiptNumber()).build(),
             key + ":return:" + l.getProductId());
