@@ -9,6 +9,17 @@ BEGIN
 END
 $$;
 
+-- The query service reads with SET LOCAL ROLE dcs_app over the owner's connection, so the owner must be a member.
+DO $$
+BEGIN
+  IF NOT pg_has_role(current_user, 'dcs_app', 'MEMBER') THEN
+    EXECUTE format('GRANT dcs_app TO %I', current_user);
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'cannot grant dcs_app to %; grant it so the query service can read under RLS', current_user;
+END
+$$;
+
 CREATE TABLE qs_branch (
   tenant_id        text   NOT NULL,
   branch_id        text   NOT NULL,
