@@ -126,7 +126,7 @@ public final class QueryService implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    server.stop().join();
+    com.cps.dcs.service.grpc.DcsGrpcServer.stop(server, java.time.Duration.ofSeconds(15));
     hub.close();
     consumer.close();
     ds.close();

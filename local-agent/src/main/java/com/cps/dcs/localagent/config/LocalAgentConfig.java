@@ -155,7 +155,7 @@ public class LocalAgentConfig {
 
       @Override
       public void stop() {
-        server.stop().join();
+        DcsGrpcServer.stop(server, java.time.Duration.ofSeconds(15));
         running = false;
       }
 

@@ -1,6 +1,7 @@
 package com.cps.dcs.service.grpc;
 
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
 import com.linecorp.armeria.server.HttpService;
@@ -42,6 +43,20 @@ public final class DcsGrpcServer {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Stops a server gracefully, waiting at most {@code timeout}; a server that does not stop by then is left. */
+  public static void stop(Server server, Duration timeout) {
+    try {
+      server.stop().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      org.slf4j.LoggerFactory.getLogger(DcsGrpcServer.class).warn("server on port {} did not stop within {}",
+          server.activeLocalPort(), timeout);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("server stop failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The server's settings. */
@@ -104,7 +119,7 @@ public final class DcsGrpcServer {
       return this;
     }
 
-    /** The server, not yet started: {@code start().join()} to serve, {@code stop().join()} to stop. */
+    /** The server, not yet started: {@code start().join()} to serve, {@link DcsGrpcServer#stop} to stop. */
     public Server build() {
       SettableHealthChecker health = new SettableHealthChecker(healthy.getAsBoolean());
       GrpcServiceBuilder grpc = GrpcService.builder()
@@ -123,6 +138,10 @@ public final class DcsGrpcServer {
       GrpcService grpcService = grpc.build();
       ServerBuilder sb = Server.builder()
           .http(port)
+          // The server's own event loops, stopped with it: the shared ones may already be shut down by their own
+          // JVM shutdown hook when a service stops on SIGTERM, and then stop() would never complete.
+          .workerGroup(EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors())),
+              true)
           .gracefulShutdownTimeout(gracefulShutdown, gracefulShutdown.plusSeconds(3))
           .requestTimeout(Duration.ZERO) // streams (subscriptions, sync) stay open as long as the caller wants
           .service(grpcService, cors())
