@@ -377,6 +377,43 @@ class AccountingSwarmIT {
         .build()))).isEqualTo(Status.Code.FAILED_PRECONDITION);
   }
 
+  @Test
+  void swarmExchangeTakesThePeersEventsAndPushesOursLive() throws Exception {
+    List<SovereignFinancialEvent> pushed = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    StreamObserver<SovereignFinancialEvent> toAgent = agent.swarmAsync().swarmEventExchange(new StreamObserver<>() {
+      @Override
+      public void onNext(SovereignFinancialEvent e) {
+        pushed.add(e);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        closed.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        closed.complete(null);
+      }
+    });
+    // What the peer sends is ingested like any event (here a client's, unsealed: the agent seals it)...
+    toAgent.onNext(AgentFixture.sale("sale-x", 700, "k-x-peer"));
+    // ...and what this branch appends meanwhile is pushed to the peer as it commits.
+    AckResponse local = agent.swarm().broadcastFinancialEvent(AgentFixture.sale("sale-x", 800, "k-x-local"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (pushed.stream().noneMatch(e -> e.getEventId().equals(local.getEventId()))
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    toAgent.onCompleted();
+    closed.get(20, TimeUnit.SECONDS);
+    assertThat(pushed).extracting(SovereignFinancialEvent::getEventId).contains(local.getEventId());
+    assertThat(pushed).extracting(SovereignFinancialEvent::getIdempotencyKey).doesNotContain("k-x-peer");
+    assertThat(agent.swarm().broadcastFinancialEvent(AgentFixture.sale("sale-x", 700, "k-x-peer")).getIsDuplicate())
+        .isTrue();
+  }
+
   static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
     return new StreamObserver<>() {
       @Override

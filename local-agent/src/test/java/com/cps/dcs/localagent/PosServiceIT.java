@@ -216,6 +216,35 @@ class PosServiceIT {
   }
 
   @Test
+  void managersKeepTheCatalogueAndStockAndSessionsEnd() {
+    String manager = pos.signIn(SignInRequest.newBuilder().setCashierId("9001").setPin("9999").build())
+        .getSessionToken();
+    Product tea = pos.upsertProduct(com.cps.dcs.proto.pos.v1.UpsertProductRequest.newBuilder()
+        .setSessionToken(manager).setProduct(Product.newBuilder().setProductId("p-green-tea").setName("Green tea x20")
+            .setCategory("Pantry").setPriceMinor(299).setTaxRateBp(700).setBarcode("4000009000019").setReorderPoint(3)
+            .setActive(true)).build());
+    assertThat(tea.getOutOfStock()).isTrue();
+    com.cps.dcs.proto.pos.v1.ReceiveStockRequest delivery = com.cps.dcs.proto.pos.v1.ReceiveStockRequest.newBuilder()
+        .setSessionToken(manager).setProductId("p-green-tea").setQuantity(12).setReference("DN-1001").build();
+    assertThat(pos.receiveStock(delivery).getStockOnHand()).isEqualTo(12);
+    assertThat(pos.receiveStock(delivery).getStockOnHand()).as("the same delivery note again").isEqualTo(12);
+    assertThat(product("p-green-tea").getPriceMinor()).isEqualTo(299);
+    assertThat(codeOf(() -> pos.receiveStock(delivery.toBuilder().setSessionToken(token).build())))
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(codeOf(() -> pos.upsertProduct(com.cps.dcs.proto.pos.v1.UpsertProductRequest.newBuilder()
+        .setSessionToken(manager).setProduct(Product.newBuilder().setProductId("bad id!").setName("x")).build())))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+    assertThat(pos.getCurrentTill(com.cps.dcs.proto.pos.v1.GetCurrentTillRequest.newBuilder().setSessionToken(token)
+        .build()).getOpen()).isTrue();
+    assertThat(codeOf(() -> pos.getCurrentTill(com.cps.dcs.proto.pos.v1.GetCurrentTillRequest.newBuilder()
+        .setSessionToken(manager).build()))).isEqualTo(Status.Code.NOT_FOUND);
+    pos.signOut(com.cps.dcs.proto.pos.v1.SignOutRequest.newBuilder().setSessionToken(manager).build());
+    assertThat(codeOf(() -> pos.listCatalog(ListCatalogRequest.newBuilder().setSessionToken(manager).build())))
+        .isEqualTo(Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
   void closingATillReportsExpectedCountedAndDifference() {
     String t2 = pos.signIn(SignInRequest.newBuilder().setCashierId("1002").setPin("2345").setTillId("till-2")
         .build()).getSessionToken();

@@ -201,7 +201,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     Set<String> fromPeer = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // Push this branch's own new events to the peer while it sends us its own.
     Consumer<StoredEvent> push = s -> {
-      if (s.own() && !fromPeer.contains(s.event().getEventId()) && !call.isCancelled()) {
+      boolean echo = fromPeer.contains(s.event().getEventId()) || fromPeer.contains("key:" + s.event()
+          .getIdempotencyKey());
+      if (s.own() && !echo && !call.isCancelled()) {
         synchronized (call) {
           call.onNext(s.event());
         }
@@ -212,8 +214,14 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     return new StreamObserver<>() {
       @Override
       public void onNext(SovereignFinancialEvent e) {
+        // Never push the peer's own events back to it: known by id when sealed, by idempotency key when the
+        // agent assigns the id itself.
         fromPeer.add(e.getEventId());
+        if (!e.getIdempotencyKey().isEmpty()) {
+          fromPeer.add("key:" + e.getIdempotencyKey());
+        }
         AckResponse ack = ingestToAck(e);
+        fromPeer.add(ack.getEventId());
         if (!ack.getSuccess()) {
           log.warn("SwarmEventExchange refused {}: {}", e.getEventId(), ack.getMessage());
         }
