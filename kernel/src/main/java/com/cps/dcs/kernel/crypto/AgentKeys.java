@@ -32,7 +32,7 @@ public record AgentKeys(PrivateKey privateKey, PublicKey publicKey) {
         Secrets.writeOwnerOnly(pub, pair.getPublic().getEncoded());
         Secrets.writeOwnerOnly(priv, pair.getPrivate().getEncoded());
       }
-      KeyFactory kf = KeyFactory.getInstance("EC");
+      KeyFactory kf = KeyFactory.getInstance("EC", Ecdsa.PROVIDER);
       PrivateKey privateKey = kf.generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(priv)));
       return new AgentKeys(privateKey, publicKeyFromX509(Files.readAllBytes(pub)));
     } catch (IOException e) {
@@ -45,12 +45,12 @@ public record AgentKeys(PrivateKey privateKey, PublicKey publicKey) {
   /** A fresh key pair held only in memory (tests, ephemeral tools). */
   public static AgentKeys generateEphemeral() {
     KeyPair pair = generate();
-    return new AgentKeys(pair.getPrivate(), pair.getPublic());
+    return new AgentKeys(Ecdsa.bcKey(pair.getPrivate()), Ecdsa.bcKey(pair.getPublic()));
   }
 
   public static PublicKey publicKeyFromX509(byte[] encoded) {
     try {
-      return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(encoded));
+      return KeyFactory.getInstance("EC", Ecdsa.PROVIDER).generatePublic(new X509EncodedKeySpec(encoded));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("not an X.509-encoded EC public key", e);
     }

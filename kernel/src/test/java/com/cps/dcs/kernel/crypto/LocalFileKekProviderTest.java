@@ -40,6 +40,20 @@ class LocalFileKekProviderTest {
   }
 
   @Test
+  void signaturesInteroperateWithTheJdkProvider() throws Exception {
+    AgentKeys k = AgentKeys.generateEphemeral();
+    byte[] data = "event".getBytes();
+    java.security.Signature jdk = java.security.Signature.getInstance("SHA256withECDSA", "SunEC");
+    jdk.initSign(k.privateKey());
+    jdk.update(data);
+    assertThat(Ecdsa.verify(k.publicKey(), data, jdk.sign())).isTrue();
+    java.security.Signature check = java.security.Signature.getInstance("SHA256withECDSA", "SunEC");
+    check.initVerify(k.publicKey());
+    check.update(data);
+    assertThat(check.verify(Ecdsa.sign(k.privateKey(), data))).isTrue();
+  }
+
+  @Test
   void agentKeysPersistAndSign() {
     AgentKeys k1 = AgentKeys.loadOrCreate(dir, "agent-1");
     AgentKeys k2 = AgentKeys.loadOrCreate(dir, "agent-1");
