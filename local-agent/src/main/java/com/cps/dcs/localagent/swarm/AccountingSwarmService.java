@@ -5,12 +5,14 @@ import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.chain.ChainVerification;
 import com.cps.dcs.kernel.chain.HashChainVerifier;
 import com.cps.dcs.kernel.crypto.AgentKeys;
+import com.cps.dcs.kernel.crypto.AgentMessages;
 import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.crypto.IntegrityException;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.hash.Canonical;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.kernel.id.UuidV7;
+import com.cps.dcs.kernel.ledger.Reconciliation;
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.kernel.money.MoneyException;
 import com.cps.dcs.localagent.store.AppendOutcome;
@@ -26,7 +28,6 @@ import com.cps.dcs.proto.v4.AgentType;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.ConflictResolutionRequest;
-import com.cps.dcs.proto.v4.ConflictStrategy;
 import com.cps.dcs.proto.v4.EventBatch;
 import com.cps.dcs.proto.v4.EventType;
 import com.cps.dcs.proto.v4.GetEventRequest;
@@ -36,10 +37,9 @@ import com.cps.dcs.proto.v4.ReconciliationResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.service.grpc.GrpcErrors;
+import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -496,12 +496,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   private boolean verifySignature(AgentMessage m, byte[] publicKey) {
-    try {
-      return Ecdsa.verify(AgentKeys.publicKeyFromX509(publicKey), Canonical.bytes(m.toBuilder().clearSignature()
-          .build()), m.getSignature().toByteArray());
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return AgentMessages.verify(m, publicKey);
   }
 
   /** This agent's registration, for peers. */
@@ -519,8 +514,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     AgentMessage unsigned = AgentMessage.newBuilder().setMessageId(UuidV7.next().toString())
         .setFromAgent(store.agentId()).setToAgent(to).setMessageType(type).setPayload(payload)
         .setTimestamp(store.clock().now().toProto()).build();
-    return unsigned.toBuilder().setSignature(ByteString.copyFrom(Ecdsa.sign(keys.privateKey(),
-        Canonical.bytes(unsigned)))).build();
+    return AgentMessages.sign(unsigned, keys.privateKey());
   }
 
   private AgentMessage reply(String to, AgentMessageType type, ByteString payload) {
@@ -634,41 +628,8 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
   @Override
   public void resolveLedgerConflict(ConflictResolutionRequest r, StreamObserver<SovereignFinancialEvent> out) {
-    if (r.getConflictingEventsCount() < 2) {
-      throw GrpcErrors.invalidArgument("conflicting_events", "needs at least two events");
-    }
-    ConflictStrategy s = r.getResolutionStrategy();
-    if (s == ConflictStrategy.AGENT_VOTE || s == ConflictStrategy.MASTER_DECIDES) {
-      out.onNext(forwardToMaster(r));
-      out.onCompleted();
-      return;
-    }
-    if (s == ConflictStrategy.UNRECOGNIZED) {
-      throw GrpcErrors.invalidArgument("resolution_strategy", "unknown strategy");
-    }
-    switch (ConflictResolution.resolve(s, r.getConflictingEventsList())) {
-      case ConflictResolution.Outcome.Winner w -> out.onNext(w.event());
-      case ConflictResolution.Outcome.Undecidable u ->
-          throw GrpcErrors.failedPrecondition("UNDECIDABLE", s.name(), u.reason());
-    }
+    out.onNext(LedgerConflicts.resolve(r, masterAddress));
     out.onCompleted();
-  }
-
-  private SovereignFinancialEvent forwardToMaster(ConflictResolutionRequest r) {
-    if (masterAddress == null || masterAddress.isBlank()) {
-      throw GrpcErrors.failedPrecondition("NO_MASTER", r.getResolutionStrategy().name(),
-          r.getResolutionStrategy() + " needs a master agent and none is configured (DCS_MASTER_ADDRESS is unset)");
-    }
-    ManagedChannel ch = ManagedChannelBuilder.forTarget(masterAddress).usePlaintext().build();
-    try {
-      return AccountingSwarmProtocolGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .resolveLedgerConflict(r);
-    } catch (StatusRuntimeException e) {
-      throw GrpcErrors.unavailable("the master agent at " + masterAddress + " did not decide: "
-          + e.getStatus().getCode());
-    } finally {
-      ch.shutdownNow();
-    }
   }
 
   // --- helpers --------------------------------------------------------------------------------------------------

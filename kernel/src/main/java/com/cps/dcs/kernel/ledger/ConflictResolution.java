@@ -1,4 +1,4 @@
-package com.cps.dcs.localagent.swarm;
+package com.cps.dcs.kernel.ledger;
 
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.VectorClock;
@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Decides between conflicting events, for the strategies a local agent can decide by itself. Pure. */
+/** Decides between conflicting events, for the strategies an agent can decide by itself (shared by local and regional agents). Pure. */
 public final class ConflictResolution {
   private ConflictResolution() {}
 

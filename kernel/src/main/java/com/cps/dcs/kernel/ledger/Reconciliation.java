@@ -1,4 +1,4 @@
-package com.cps.dcs.localagent.swarm;
+package com.cps.dcs.kernel.ledger;
 
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.proto.v4.EventType;

@@ -1,4 +1,4 @@
-package com.cps.dcs.localagent.swarm;
+package com.cps.dcs.kernel.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
