@@ -10,22 +10,15 @@ import com.linecorp.armeria.server.Server;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.InstantSource;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
+import com.cps.dcs.eventstore.pg.PgDatabase;
 
 /**
  * The running query service: migrated database, projection consumer, QueryProtocol server. Start with
  * {@link #start}, stop with {@link #close}.
  */
 public final class QueryService implements AutoCloseable {
-  private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/?]+)/([^?]*)(\\?.*)?");
 
   private final HikariDataSource ds;
   private final ProjectionStore store;
@@ -66,39 +59,12 @@ public final class QueryService implements AutoCloseable {
 
   /** A pool to {@code pgUrl} after creating the database when missing and running the migrations as its user. */
   public static HikariDataSource migratedPool(String pgUrl) {
-    createDatabaseIfMissing(pgUrl);
-    Flyway.configure().dataSource(pgUrl, null, null).locations("classpath:db/postgresql")
-        .outOfOrder(true) // V20.. may be applied before the region's V1..V19 appear on a shared database
-        .load().migrate();
+    PgDatabase.createAndMigrate(pgUrl);
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(pgUrl);
     hc.setMaximumPoolSize(16);
     hc.setPoolName("query-service");
     return new HikariDataSource(hc);
-  }
-
-  static void createDatabaseIfMissing(String pgUrl) {
-    Matcher m = URL.matcher(pgUrl);
-    if (!m.matches()) {
-      throw new IllegalStateException("DCS_PG_URL must look like jdbc:postgresql://host:port/db, got " + pgUrl);
-    }
-    String db = m.group(2);
-    if (!db.matches("[A-Za-z0-9_]+")) {
-      throw new IllegalStateException("database name '" + db + "' must be letters, digits and _");
-    }
-    String admin = "jdbc:postgresql://" + m.group(1) + "/postgres" + (m.group(3) == null ? "" : m.group(3));
-    try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db + "'")) {
-        if (rs.next()) {
-          return;
-        }
-      }
-      s.execute("CREATE DATABASE " + db);
-    } catch (SQLException e) {
-      if (!"42P04".equals(e.getSQLState())) { // created concurrently: fine
-        throw new IllegalStateException("cannot reach or create the database at " + pgUrl + ": " + e.getMessage(), e);
-      }
-    }
   }
 
   /** The rebuild command: truncate and replay the PostgreSQL event_store into the projections. */

@@ -1,0 +1,462 @@
+package com.cps.dcs.regional.store;
+
+import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.proto.region.v1.EventOutcome;
+import com.cps.dcs.proto.v4.AgentRegistration;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The region's PostgreSQL: events, outbox, CRDT state and agent registry, written by the Raft state machine, and
+ * the reads the gRPC services serve. Every write of a Raft entry happens in one transaction together with the
+ * entry's index in {@code raft_applied}: whichever node applies an entry first writes it, the others find the index
+ * already there and only read back the outcome. So each event is stored exactly once, with no gap, whatever node
+ * leads or restarts. Runs as {@code dcs_app} under row-level security, scoped to the region's tenant.
+ */
+public final class RegionStore {
+  /** An event with its place in the region's commit order. */
+  public record Stored(SovereignFinancialEvent event, long raftIndex, int raftPos) {}
+
+  private final DataSource ds;
+  private final String tenantId;
+  private final String groupId;
+  private final String topic;
+
+  public RegionStore(DataSource ds, String tenantId, String groupId, String topic) {
+    this.ds = ds;
+    this.tenantId = tenantId;
+    this.groupId = groupId;
+    this.topic = topic;
+  }
+
+  public String tenantId() {
+    return tenantId;
+  }
+
+  public DataSource dataSource() {
+    return ds;
+  }
+
+  /** The last Raft index written to PostgreSQL (0 before the first). */
+  public long appliedIndex() throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT applied_index FROM raft_applied WHERE group_id = ?")) {
+        ps.setString(1, groupId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
+      }
+    });
+  }
+
+  /** Work for one Raft entry; {@code fresh} is true when this call writes it, false when another node did. */
+  @FunctionalInterface
+  interface EntryWork<T> {
+    T run(Connection c, boolean fresh) throws SQLException;
+  }
+
+  private <T> T applyEntry(long index, long term, EntryWork<T> work) throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      long applied = lockApplied(c);
+      if (applied >= index) {
+        return work.run(c, false);
+      }
+      T out = work.run(c, true);
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE raft_applied SET applied_index = ?, applied_term = ?, updated_at = now() WHERE group_id = ?")) {
+        ps.setLong(1, index);
+        ps.setLong(2, term);
+        ps.setString(3, groupId);
+        ps.executeUpdate();
+      }
+      return out;
+    });
+  }
+
+  private long lockApplied(Connection c) throws SQLException {
+    try (PreparedStatement ins = c.prepareStatement("INSERT INTO raft_applied (group_id, applied_index, applied_term)"
+        + " VALUES (?, 0, 0) ON CONFLICT (group_id) DO NOTHING")) {
+      ins.setString(1, groupId);
+      ins.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT applied_index FROM raft_applied WHERE group_id = ? FOR UPDATE")) {
+      ps.setString(1, groupId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  // --- events ---------------------------------------------------------------------------------------------------
+
+  private static String keyOf(SovereignFinancialEvent e) {
+    return e.getIdempotencyKey().isEmpty() ? e.getEventId() : e.getIdempotencyKey();
+  }
+
+  private record Known(String eventId, String key, String streamId, int version, long raftIndex) {}
+
+  /**
+   * Stores the events of Raft entry {@code index} (each with {@code received_at} set), their outbox records and the
+   * streams' versions; answers one outcome per event: STORED, DUPLICATE (same event id or idempotency key as an
+   * earlier event) or REFUSED (another tenant, or the stream position holds another event).
+   */
+  public List<EventOutcome> applyEvents(long index, long term, List<SovereignFinancialEvent> events,
+      long receivedAtMs) throws SQLException {
+    return applyEntry(index, term, (c, fresh) -> {
+      Map<String, Known> byId = new HashMap<>();
+      Map<String, Known> byKey = new HashMap<>();
+      Map<String, Known> byPosition = new HashMap<>();
+      for (Known k : known(c, events)) {
+        byId.put(k.eventId(), k);
+        byKey.put(k.key(), k);
+        byPosition.put(k.streamId() + "#" + k.version(), k);
+      }
+      List<EventOutcome> out = new ArrayList<>();
+      List<SovereignFinancialEvent> toStore = new ArrayList<>();
+      List<Integer> positions = new ArrayList<>();
+      Set<String> batchIds = new HashSet<>();
+      Set<String> batchKeys = new HashSet<>();
+      Map<String, String> batchPositions = new HashMap<>();
+      for (int i = 0; i < events.size(); i++) {
+        SovereignFinancialEvent e = events.get(i);
+        EventOutcome.Builder o = EventOutcome.newBuilder().setEventId(e.getEventId());
+        Known k = byId.containsKey(e.getEventId()) ? byId.get(e.getEventId()) : byKey.get(keyOf(e));
+        String position = e.getStreamId() + "#" + e.getStreamVersion();
+        if (!e.getTenantId().equals(tenantId)) {
+          o.setResult(EventOutcome.Result.REFUSED).setReason("the region serves tenant " + tenantId);
+        } else if (batchIds.contains(e.getEventId()) || batchKeys.contains(keyOf(e))) {
+          o.setResult(EventOutcome.Result.DUPLICATE).setCommittedIndex(index).setStoredEventId(e.getEventId());
+        } else if (k != null && (fresh || k.raftIndex() != index)) {
+          o.setResult(EventOutcome.Result.DUPLICATE).setCommittedIndex(k.raftIndex()).setStoredEventId(k.eventId());
+        } else if (k != null) {
+          o.setResult(EventOutcome.Result.STORED).setCommittedIndex(index); // written by another node
+          batchIds.add(e.getEventId());
+          batchKeys.add(keyOf(e));
+        } else if (!fresh) {
+          Known holder = byPosition.get(position);
+          o.setResult(EventOutcome.Result.REFUSED).setReason(holder == null ? "not stored"
+              : "stream " + e.getStreamId() + " version " + e.getStreamVersion() + " holds event " + holder.eventId());
+        } else if (byPosition.containsKey(position) || batchPositions.containsKey(position)) {
+          String holder = byPosition.containsKey(position) ? byPosition.get(position).eventId()
+              : batchPositions.get(position);
+          o.setResult(EventOutcome.Result.REFUSED).setReason("stream " + e.getStreamId() + " version "
+              + e.getStreamVersion() + " holds event " + holder);
+        } else {
+          o.setResult(EventOutcome.Result.STORED).setCommittedIndex(index);
+          batchIds.add(e.getEventId());
+          batchKeys.add(keyOf(e));
+          batchPositions.put(position, e.getEventId());
+          toStore.add(e.toBuilder().setReceivedAt(receivedAtMs).build());
+          positions.add(i);
+        }
+        out.add(o.build());
+      }
+      if (fresh && !toStore.isEmpty()) {
+        insert(c, index, toStore, positions);
+      }
+      return out;
+    });
+  }
+
+  private List<Known> known(Connection c, List<SovereignFinancialEvent> events) throws SQLException {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    String[] ids = events.stream().map(SovereignFinancialEvent::getEventId).toArray(String[]::new);
+    String[] keys = events.stream().map(RegionStore::keyOf).toArray(String[]::new);
+    String[] streams = events.stream().map(SovereignFinancialEvent::getStreamId).toArray(String[]::new);
+    Integer[] versions = events.stream().map(e -> e.getStreamVersion()).toArray(Integer[]::new);
+    List<Known> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT event_id, idempotency_key, stream_id, stream_version,"
+        + " raft_index FROM event_index WHERE tenant_id = ? AND (event_id = ANY (?) OR idempotency_key = ANY (?)"
+        + " OR (stream_id, stream_version) IN (SELECT * FROM unnest(?::text[], ?::int[])))")) {
+      ps.setString(1, tenantId);
+      ps.setArray(2, c.createArrayOf("text", ids));
+      ps.setArray(3, c.createArrayOf("text", keys));
+      ps.setArray(4, c.createArrayOf("text", streams));
+      ps.setArray(5, c.createArrayOf("int4", versions));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Known(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void insert(Connection c, long index, List<SovereignFinancialEvent> events, List<Integer> positions)
+      throws SQLException {
+    try (PreparedStatement es = c.prepareStatement("INSERT INTO event_store (tenant_id, branch_id, stream_id,"
+        + " stream_version, event_id, event_type, idempotency_key, amount_minor, currency, event_ts, hlc_physical_ms,"
+        + " hlc_logical, event_hash, event_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        PreparedStatement ix = c.prepareStatement("INSERT INTO event_index (event_id, tenant_id, idempotency_key,"
+            + " stream_id, stream_version, raft_index, raft_pos) VALUES (?,?,?,?,?,?,?)");
+        PreparedStatement ob = c.prepareStatement("INSERT INTO outbox (tenant_id, event_id, topic, message_key,"
+            + " payload) VALUES (?,?,?,?,?)")) {
+      Map<String, Integer> versions = new HashMap<>();
+      for (int i = 0; i < events.size(); i++) {
+        SovereignFinancialEvent e = events.get(i);
+        byte[] bytes = e.toByteArray();
+        es.setString(1, e.getTenantId());
+        es.setString(2, e.getBranchId());
+        es.setString(3, e.getStreamId());
+        es.setInt(4, e.getStreamVersion());
+        es.setString(5, e.getEventId());
+        es.setInt(6, e.getTypeValue());
+        es.setString(7, keyOf(e));
+        es.setLong(8, e.getAmountMinor());
+        es.setString(9, e.getCurrency());
+        es.setTimestamp(10, new Timestamp(tsMillis(e)));
+        es.setLong(11, e.getCausalContext().getHlc().getPhysicalMs());
+        es.setInt(12, e.getCausalContext().getHlc().getLogical());
+        es.setString(13, e.getEventHash());
+        es.setBytes(14, bytes);
+        es.addBatch();
+        ix.setString(1, e.getEventId());
+        ix.setString(2, e.getTenantId());
+        ix.setString(3, keyOf(e));
+        ix.setString(4, e.getStreamId());
+        ix.setInt(5, e.getStreamVersion());
+        ix.setLong(6, index);
+        ix.setInt(7, positions.get(i));
+        ix.addBatch();
+        ob.setString(1, e.getTenantId());
+        ob.setString(2, e.getEventId());
+        ob.setString(3, topic);
+        ob.setString(4, e.getStreamId());
+        ob.setBytes(5, bytes);
+        ob.addBatch();
+        versions.merge(e.getStreamId(), e.getStreamVersion(), Math::max);
+      }
+      es.executeBatch();
+      ix.executeBatch();
+      ob.executeBatch();
+      try (PreparedStatement sm = c.prepareStatement("INSERT INTO stream_metadata (tenant_id, stream_id, version)"
+          + " VALUES (?,?,?) ON CONFLICT (tenant_id, stream_id) DO UPDATE SET version = GREATEST(stream_metadata.version,"
+          + " excluded.version), updated_at = now()")) {
+        for (var v : versions.entrySet()) {
+          sm.setString(1, tenantId);
+          sm.setString(2, v.getKey());
+          sm.setInt(3, v.getValue());
+          sm.addBatch();
+        }
+        sm.executeBatch();
+      }
+    }
+  }
+
+  public static long tsMillis(SovereignFinancialEvent e) {
+    return e.getTs().getSeconds() * 1000 + e.getTs().getNanos() / 1_000_000;
+  }
+
+  // --- CRDTs and agents -----------------------------------------------------------------------------------------
+
+  /** Writes the merged bundles of entry {@code index} (the queryable copy of the replicated CRDT state). */
+  public void applyCrdts(long index, long term, List<CRDTStateBundle> merged) throws SQLException {
+    applyEntry(index, term, (c, fresh) -> {
+      if (!fresh) {
+        return null;
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO crdt_state (tenant_id, crdt_id, crdt_type, version,"
+          + " bundle, raft_index) VALUES (?,?,?,?,?,?) ON CONFLICT (tenant_id, crdt_id) DO UPDATE SET crdt_type ="
+          + " excluded.crdt_type, version = excluded.version, bundle = excluded.bundle, raft_index ="
+          + " excluded.raft_index, updated_at = now()")) {
+        for (CRDTStateBundle b : merged) {
+          ps.setString(1, tenantId);
+          ps.setString(2, b.getCrdtId());
+          ps.setString(3, b.getCrdtType());
+          ps.setLong(4, b.getVersion());
+          ps.setBytes(5, b.toByteArray());
+          ps.setLong(6, index);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /** Records a registration of entry {@code index} in agent_registry and audit_log (refusals only in the audit). */
+  public void applyRegistration(long index, long term, AgentRegistration r, boolean accepted, long atMs)
+      throws SQLException {
+    applyEntry(index, term, (c, fresh) -> {
+      if (!fresh) {
+        return null;
+      }
+      if (accepted) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_registry (tenant_id, agent_id, agent_type,"
+            + " branch_id, status, public_key, registration, last_heartbeat) VALUES (?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT (tenant_id, agent_id) DO UPDATE SET agent_type = excluded.agent_type, branch_id ="
+            + " excluded.branch_id, status = excluded.status, registration = excluded.registration,"
+            + " last_heartbeat = excluded.last_heartbeat")) {
+          ps.setString(1, tenantId);
+          ps.setString(2, r.getAgentId());
+          ps.setString(3, r.getAgentType().name());
+          ps.setString(4, r.getBranchId());
+          ps.setString(5, r.getStatus().name());
+          ps.setBytes(6, r.getPublicKey().toByteArray());
+          ps.setBytes(7, r.toByteArray());
+          ps.setTimestamp(8, new Timestamp(atMs));
+          ps.executeUpdate();
+        }
+      }
+      audit(c, atMs, r.getAgentId(), accepted ? "agent.registered" : "agent.registration_refused",
+          "agent:" + r.getAgentId(), accepted ? "branch " + r.getBranchId()
+              : "registered with another public key");
+      return null;
+    });
+  }
+
+  private void audit(Connection c, long atMs, String actor, String action, String subject, String detail)
+      throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT dcs_ensure_audit_partitions(?, 0)")) {
+      p.setTimestamp(1, new Timestamp(atMs));
+      p.execute();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO audit_log (tenant_id, at, actor, action, subject, detail) VALUES (?,?,?,?,?,?)")) {
+      ps.setString(1, tenantId);
+      ps.setTimestamp(2, new Timestamp(atMs));
+      ps.setString(3, actor);
+      ps.setString(4, action);
+      ps.setString(5, subject);
+      ps.setString(6, detail);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Creates the audit_log partitions of this month and the next {@code monthsAhead}. */
+  public int ensureAuditPartitions(int monthsAhead) throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement p = c.prepareStatement("SELECT dcs_ensure_audit_partitions(now(), ?)")) {
+        p.setInt(1, monthsAhead);
+        try (ResultSet rs = p.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** Records a snapshot of the region's state machine (stream {@code raft:<group>}), for operators and audits. */
+  public void recordSnapshot(long index, byte[] state, String checksum, String node) throws SQLException {
+    PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshots (tenant_id, stream_id, version, state,"
+          + " checksum, created_by) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
+        ps.setString(1, tenantId);
+        ps.setString(2, "raft:" + groupId);
+        ps.setLong(3, index);
+        ps.setBytes(4, state);
+        ps.setString(5, checksum);
+        ps.setString(6, node);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  // --- reads ----------------------------------------------------------------------------------------------------
+
+  public Optional<SovereignFinancialEvent> findEvent(String eventId) throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT s.event_bytes FROM event_index i JOIN event_store s"
+          + " ON s.tenant_id = i.tenant_id AND s.stream_id = i.stream_id AND s.stream_version = i.stream_version"
+          + " WHERE i.event_id = ?")) {
+        ps.setString(1, eventId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(parse(rs.getBytes(1))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /**
+   * Events in commit order after the position ({@code afterIndex}, {@code afterPos}), with {@code event_ts} in
+   * [fromMs, toMs), optionally of one branch and some types.
+   */
+  public List<Stored> range(String branchOrEmpty, long fromMs, long toMs, List<Integer> types, long afterIndex,
+      int afterPos, int limit) throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT s.event_bytes, i.raft_index, i.raft_pos FROM event_index i"
+          + " JOIN event_store s ON s.tenant_id = i.tenant_id AND s.stream_id = i.stream_id"
+          + " AND s.stream_version = i.stream_version WHERE (i.raft_index, i.raft_pos) > (?, ?)"
+          + " AND s.event_ts >= ? AND s.event_ts < ? AND (? = '' OR s.branch_id = ?)"
+          + " AND (cardinality(?::int[]) = 0 OR s.event_type = ANY (?::int[]))"
+          + " ORDER BY i.raft_index, i.raft_pos LIMIT ?")) {
+        Array t = c.createArrayOf("int4", types.toArray());
+        ps.setLong(1, afterIndex);
+        ps.setInt(2, afterPos);
+        ps.setTimestamp(3, new Timestamp(fromMs));
+        ps.setTimestamp(4, new Timestamp(Math.min(toMs, 253402300799000L)));
+        ps.setString(5, branchOrEmpty);
+        ps.setString(6, branchOrEmpty);
+        ps.setArray(7, t);
+        ps.setArray(8, t);
+        ps.setInt(9, limit);
+        List<Stored> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Stored(parse(rs.getBytes(1)), rs.getLong(2), rs.getInt(3)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  public int count(String branchOrEmpty, long fromMs, long toMs, List<Integer> types) throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM event_store s WHERE s.event_ts >= ?"
+          + " AND s.event_ts < ? AND (? = '' OR s.branch_id = ?)"
+          + " AND (cardinality(?::int[]) = 0 OR s.event_type = ANY (?::int[]))")) {
+        Array t = c.createArrayOf("int4", types.toArray());
+        ps.setTimestamp(1, new Timestamp(fromMs));
+        ps.setTimestamp(2, new Timestamp(Math.min(toMs, 253402300799000L)));
+        ps.setString(3, branchOrEmpty);
+        ps.setString(4, branchOrEmpty);
+        ps.setArray(5, t);
+        ps.setArray(6, t);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** Events waiting in the outbox for Kafka. */
+  public long outboxLag() throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  static SovereignFinancialEvent parse(byte[] bytes) throws SQLException {
+    try {
+      return SovereignFinancialEvent.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new SQLException("event_store holds bytes that are not a SovereignFinancialEvent", e);
+    }
+  }
+}
