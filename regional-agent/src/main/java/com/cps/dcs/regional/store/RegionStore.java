@@ -441,6 +441,16 @@ public final class RegionStore {
     });
   }
 
+  /** The commit-order position of the last stored event: (raft_index, raft_pos), or (0, -1) before the first. */
+  public long[] lastPosition() throws SQLException {
+    return PgDatabase.inTenant(ds, tenantId, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT raft_index, raft_pos FROM event_index"
+          + " ORDER BY raft_index DESC, raft_pos DESC LIMIT 1"); ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new long[] {rs.getLong(1), rs.getInt(2)} : new long[] {0, -1};
+      }
+    });
+  }
+
   /** Events waiting in the outbox for Kafka. */
   public long outboxLag() throws SQLException {
     return PgDatabase.inTenant(ds, tenantId, c -> {
