@@ -20,7 +20,13 @@ public class RegionalAgentApplication {
     if (args.length > 0 && args[0].equals("members")) {
       System.exit(members(args));
     }
-    SpringApplication.run(RegionalAgentApplication.class, args);
+    try {
+      SpringApplication.run(RegionalAgentApplication.class, args);
+    } catch (RuntimeException e) {
+      // Raft and Kafka threads would keep a half-started node alive: a node that cannot start exits.
+      System.err.println("regional agent failed to start: " + e.getMessage());
+      System.exit(1);
+    }
   }
 
   static int members(String[] args) {
@@ -28,6 +34,9 @@ public class RegionalAgentApplication {
       System.err.println("usage: regional-agent members add|remove|set <id=host:port,...>  (remove: <id,...>)");
       return 64;
     }
+    // Without Spring, logging has no configuration: keep the command's output to its answer.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     try {
       String region = System.getenv().getOrDefault("DCS_REGION_ID", "region-1");
       List<RaftPeer> contacts = RaftPeers.parse(System.getenv("DCS_RAFT_PEERS"));

@@ -30,6 +30,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,12 +62,32 @@ public final class RegionStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
+    getLifeCycle().transition(LifeCycle.State.STARTING);
     storage.init(raftStorage);
-    reinitialize();
+    load();
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
   }
 
+  /** Before a snapshot from the leader is installed: no entry is applied until {@link #reinitialize}. */
+  @Override
+  public void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** After a snapshot was installed from the leader: the state becomes the snapshot's. */
   @Override
   public void reinitialize() throws IOException {
+    load();
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  private void load() throws IOException {
     SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
     if (snapshot == null) {
       return;
@@ -74,9 +95,11 @@ public final class RegionStateMachine extends BaseStateMachine {
     File file = snapshot.getFile().getPath().toFile();
     MD5Hash md5 = snapshot.getFile().getFileDigest();
     if (md5 == null) {
-      throw new IOException("snapshot " + file + " has no checksum file; refusing to load it");
+      // Installed from the leader: Ratis checked each chunk's digest on the way; keep a checksum from now on.
+      MD5FileUtil.computeAndSaveMd5ForFile(file);
+    } else {
+      MD5FileUtil.verifySavedMD5(file, md5); // throws on a corrupt snapshot
     }
-    MD5FileUtil.verifySavedMD5(file, md5); // throws on a corrupt snapshot
     RegionSnapshot s = RegionSnapshot.parseFrom(Files.readAllBytes(file.toPath()));
     synchronized (state) {
       state.restore(s);

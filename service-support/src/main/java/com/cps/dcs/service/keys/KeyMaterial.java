@@ -2,9 +2,8 @@ package com.cps.dcs.service.keys;
 
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.KeyEncryptionKeyProvider;
-import com.cps.dcs.kernel.crypto.LocalFileKekProvider;
+import com.cps.dcs.kernel.crypto.LocalKeyFiles;
 import com.cps.dcs.kernel.crypto.MetadataMac;
-import com.cps.dcs.kernel.crypto.Secrets;
 import com.cps.dcs.kernel.crypto.VaultTransitKekProvider;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,10 +28,10 @@ public record KeyMaterial(KeyEncryptionKeyProvider kek, MetadataMac mac, AgentKe
       }
       kek = new VaultTransitKekProvider(vault, token, env.getOrDefault("DCS_TRANSIT_KEY", "dcs-" + tenantId));
     } else {
-      kek = new LocalFileKekProvider(keyDir.resolve("kek-" + tenantId + ".key"), "local:" + tenantId);
+      kek = LocalKeyFiles.kek(keyDir, tenantId);
     }
-    MetadataMac mac = new MetadataMac(Secrets.loadOrCreate(keyDir.resolve("mac-" + tenantId + ".key"), 64));
-    AgentKeys agent = agentIdOrNull == null ? null : AgentKeys.loadOrCreate(keyDir, agentIdOrNull);
+    MetadataMac mac = LocalKeyFiles.mac(keyDir, tenantId);
+    AgentKeys agent = agentIdOrNull == null ? null : LocalKeyFiles.agent(keyDir, agentIdOrNull);
     return new KeyMaterial(kek, mac, agent, keyDir);
   }
 

@@ -1,0 +1,94 @@
+package com.cps.dcs.testsupport;
+
+import com.cps.dcs.kernel.chain.HashChain;
+import com.cps.dcs.kernel.clock.Hlc;
+import com.cps.dcs.kernel.crypto.AgentKeys;
+import com.cps.dcs.kernel.crypto.AgentMessages;
+import com.cps.dcs.kernel.crypto.LocalKeyFiles;
+import com.cps.dcs.kernel.event.EventSealer;
+import com.cps.dcs.kernel.id.UuidV7;
+import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.proto.v4.AgentMessage;
+import com.cps.dcs.proto.v4.AgentMessageType;
+import com.cps.dcs.proto.v4.AgentRegistration;
+import com.cps.dcs.proto.v4.AgentStatus;
+import com.cps.dcs.proto.v4.AgentType;
+import com.cps.dcs.proto.v4.CausalContext;
+import com.cps.dcs.proto.v4.EventType;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A branch agent as a region sees one, for tests and load generators: its own signing key, the tenant's MAC key and
+ * KEK (local key files in the directory the region shares), and sealed, signed, hash-chained sale events, made
+ * with the kernel's sealer exactly as a local agent makes them.
+ */
+public final class BranchSigner {
+  private final String tenantId;
+  private final String branchId;
+  private final String agentId;
+  private final AgentKeys keys;
+  private final EventSealer sealer;
+  private final String stream;
+  private byte[] link = HashChain.GENESIS;
+  private int version;
+  private long logical;
+
+  public BranchSigner(Path keyDir, String tenantId, String branchId, String agentId) {
+    this.tenantId = tenantId;
+    this.branchId = branchId;
+    this.agentId = agentId;
+    this.keys = LocalKeyFiles.agent(keyDir, agentId);
+    this.sealer = new EventSealer(LocalKeyFiles.kek(keyDir, tenantId), LocalKeyFiles.mac(keyDir, tenantId), keys);
+    this.stream = "sales-" + branchId;
+  }
+
+  public String agentId() {
+    return agentId;
+  }
+
+  public String branchId() {
+    return branchId;
+  }
+
+  /** The HEARTBEAT that registers this agent with the region: its registration, signed with its own key. */
+  public AgentMessage registration() {
+    AgentRegistration reg = AgentRegistration.newBuilder().setAgentId(agentId).setAgentType(AgentType.LOCAL_AGENT)
+        .setBranchId(branchId).setStatus(AgentStatus.AGENT_ACTIVE)
+        .setPublicKey(ByteString.copyFrom(keys.publicKeyBytes())).build();
+    return AgentMessages.sign(AgentMessage.newBuilder().setMessageId(UuidV7.next().toString()).setFromAgent(agentId)
+        .setToAgent("region").setMessageType(AgentMessageType.HEARTBEAT).setPayload(reg.toByteString())
+        .setTimestamp(new Hlc(System.currentTimeMillis(), 0, agentId, 0).toProto()).build(), keys.privateKey());
+  }
+
+  /** The next sale of this branch: 1.00 to 99.99 EUR, sealed, signed and chained after the previous one. */
+  public synchronized SovereignFinancialEvent nextSale(long amountMinor) {
+    version++;
+    long now = System.currentTimeMillis();
+    String id = UuidV7.next().toString();
+    Money m = Money.ofMinor(amountMinor, "EUR");
+    SovereignFinancialEvent draft = SovereignFinancialEvent.newBuilder().setEventId(id).setTenantId(tenantId)
+        .setBranchId(branchId).setAgentId(agentId).setStreamId(stream).setStreamVersion(version)
+        .setType(EventType.SALE_COMPLETED).setAmountMinor(m.minor()).setAmount(m.toWireDouble()).setCurrency("EUR")
+        .setIdempotencyKey("sale-" + id).setCreatedBy("cashier-1001")
+        .setCausalContext(CausalContext.newBuilder().setHlc(new Hlc(now, (int) (logical++ % 1000), agentId, 0)
+            .toProto()).setLamportTimestamp(version))
+        .setTs(Timestamp.newBuilder().setSeconds(now / 1000).setNanos((int) (now % 1000) * 1_000_000)).build();
+    SovereignFinancialEvent sealed = sealer.seal(draft, ("receipt " + id).getBytes(StandardCharsets.UTF_8), link);
+    link = EventSealer.chainLinkOf(sealed);
+    return sealed;
+  }
+
+  public List<SovereignFinancialEvent> nextSales(int n) {
+    List<SovereignFinancialEvent> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(nextSale(100 + (i * 37L) % 9900));
+    }
+    return out;
+  }
+}
