@@ -147,10 +147,13 @@ public final class RegionLoad {
       }, pool));
     }
     List<Long> all = new ArrayList<>();
-    for (var f : futures) {
-      all.addAll(f.get());
+    try {
+      for (var f : futures) {
+        all.addAll(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    pool.shutdown();
     return all.stream().mapToLong(Long::longValue).toArray();
   }
 
@@ -203,10 +206,13 @@ public final class RegionLoad {
       }, pool));
     }
     long rows = 0;
-    for (var f : futures) {
-      rows += f.get();
+    try {
+      for (var f : futures) {
+        rows += f.get();
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    pool.shutdown();
     return rows / ((System.nanoTime() - t0) / 1e9);
   }
 }

@@ -77,6 +77,7 @@ public class RegionalAgentConfig {
     c.setMaximumPoolSize(12);
     c.setPoolName("dcs-region-" + s.nodeId());
     c.setAutoCommit(true);
+    c.addDataSourceProperty("reWriteBatchedInserts", "true"); // an entry's rows as multi-row INSERTs
     return new HikariDataSource(c);
   }
 

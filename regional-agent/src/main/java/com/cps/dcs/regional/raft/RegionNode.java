@@ -92,7 +92,7 @@ public final class RegionNode implements AutoCloseable {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(props, SizeInBytes.valueOf("8MB"));
     RaftServerConfigKeys.Log.setWriteBufferSize(props, SizeInBytes.valueOf("16MB"));
     GrpcConfigKeys.setMessageSizeMax(props, SizeInBytes.valueOf("32MB"));
-    RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(15, TimeUnit.SECONDS));
     // A node that joins a running region starts with no members and is added by the leader (members add).
     RaftGroup startGroup = settings.join() ? RaftGroup.valueOf(group.getGroupId()) : group;
     this.server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(settings.nodeId())).setGroup(startGroup)
