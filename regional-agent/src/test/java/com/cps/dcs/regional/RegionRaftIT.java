@@ -18,11 +18,11 @@ import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.ChildJvm;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
+import com.cps.dcs.testsupport.RegionCluster;
 import com.cps.dcs.testsupport.TempDirs;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,7 +36,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +70,7 @@ class RegionRaftIT {
     topic = "dcs.events.it." + UUID.randomUUID().toString().substring(0, 8);
     Kafka.shared().createTopic(topic, 4);
     Path dir = TempDirs.create("region-it");
-    cluster = new RegionCluster(3, TENANT, "region-it", ownerUrl, Kafka.shared().bootstrapServers(), topic, dir,
+    cluster = new RegionCluster(Path.of("target", "regional-agent.jar"), 3, TENANT, "region-it", ownerUrl, Kafka.shared().bootstrapServers(), topic, dir,
         200);
     cluster.startAll();
     cluster.awaitLeader(Duration.ofSeconds(60));
@@ -88,52 +87,12 @@ class RegionRaftIT {
     }
   }
 
-  /** AgentCommunication: the signed HEARTBEAT with the registration; the region answers with its own, signed. */
   AgentMessage register(String node, BranchSigner b) throws Exception {
-    CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
-    StreamObserver<AgentMessage> req = cluster.async(node).agentCommunication(new StreamObserver<>() {
-      @Override
-      public void onNext(AgentMessage m) {
-        reply.complete(m);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        reply.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        reply.completeExceptionally(new IllegalStateException("closed without a reply"));
-      }
-    });
-    req.onNext(b.registration());
-    AgentMessage m = reply.get(60, TimeUnit.SECONDS);
-    req.onCompleted();
-    return m;
+    return cluster.register(node, b.registration());
   }
 
   BatchAckResponse stream(String node, List<SovereignFinancialEvent> events) throws Exception {
-    CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
-    StreamObserver<SovereignFinancialEvent> req = cluster.async(node).streamOfflineEvents(new StreamObserver<>() {
-      @Override
-      public void onNext(BatchAckResponse r) {
-        result.complete(r);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        result.complete(null);
-      }
-    });
-    events.forEach(req::onNext);
-    req.onCompleted();
-    return result.get(90, TimeUnit.SECONDS);
+    return cluster.stream(node, events);
   }
 
   Connection owner() throws SQLException {
@@ -363,7 +322,7 @@ class RegionRaftIT {
   }
 
   void runMembers(String contacts, String op, String peers) {
-    try (ChildJvm cli = ChildJvm.builder().jar(RegionCluster.JAR).env("DCS_RAFT_PEERS", contacts)
+    try (ChildJvm cli = ChildJvm.builder().jar(cluster.jar).env("DCS_RAFT_PEERS", contacts)
         .env("DCS_REGION_ID", cluster.regionId).arg("members").arg(op).arg(peers)
         .logTo(cluster.logDir.resolve("members-" + op + ".log")).start()) {
       cli.awaitLogLine("region region-it members: ", Duration.ofSeconds(90));

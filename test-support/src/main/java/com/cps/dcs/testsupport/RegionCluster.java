@@ -1,8 +1,11 @@
-package com.cps.dcs.regional;
+package com.cps.dcs.testsupport;
 
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
-import com.cps.dcs.testsupport.ChildJvm;
-import com.cps.dcs.testsupport.FreePorts;
+import com.cps.dcs.proto.v4.AgentMessage;
+import com.cps.dcs.proto.v4.BatchAckResponse;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
@@ -21,28 +24,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Real regional nodes for tests: each its own JVM running the packaged jar, on free ports, one shared database. */
-final class RegionCluster implements AutoCloseable {
-  static final Path JAR = Path.of("target", "regional-agent.jar");
+/**
+ * A real region for tests: regional nodes, each its own JVM running the packaged regional agent jar, Raft over
+ * loopback on free ports, one shared PostgreSQL database and key directory. Logs stay under {@code target/it-logs}.
+ */
+public final class RegionCluster implements AutoCloseable {
+  public final Path jar;
 
-  final String tenantId;
-  final String regionId;
-  final String pgUrl;
-  final String kafka;
-  final String topic;
-  final Path dir;
-  final Path keyDir;
+  public final String tenantId;
+  public final String regionId;
+  public final String pgUrl;
+  public final String kafka;
+  public final String topic;
+  public final Path dir;
+  public final Path keyDir;
   /** Each node's console, kept under target/ after the run (the data dirs are temporary). */
-  final Path logDir;
-  final int snapshotThreshold;
-  final List<String> ids = new ArrayList<>();
-  final Map<String, int[]> ports = new LinkedHashMap<>(); // raft, grpc, management
-  final Map<String, ChildJvm> nodes = new LinkedHashMap<>();
-  final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  public final Path logDir;
+  public final int snapshotThreshold;
+  public final List<String> ids = new ArrayList<>();
+  public final Map<String, int[]> ports = new LinkedHashMap<>(); // raft, grpc, management
+  public final Map<String, ChildJvm> nodes = new LinkedHashMap<>();
+  public final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  RegionCluster(int size, String tenantId, String regionId, String pgUrl, String kafka, String topic, Path dir,
-      int snapshotThreshold) {
+  public RegionCluster(Path jar, int size, String tenantId, String regionId, String pgUrl, String kafka, String topic,
+      Path dir, int snapshotThreshold) {
+    this.jar = jar;
     this.tenantId = tenantId;
     this.regionId = regionId;
     this.pgUrl = pgUrl;
@@ -59,21 +66,75 @@ final class RegionCluster implements AutoCloseable {
     }
   }
 
-  String peers(List<String> members) {
+  public String peers(List<String> members) {
     return String.join(",", members.stream().map(id -> id + "=127.0.0.1:" + ports.get(id)[0]).toList());
   }
 
+  /** The gRPC addresses of every node (for a local agent's DCS_REGIONAL_ADDRESS). */
+  public String grpcAddresses() {
+    return String.join(",", ids.stream().map(id -> "127.0.0.1:" + ports.get(id)[1]).toList());
+  }
+
+  /** Registers a branch agent at {@code node} (the signed HEARTBEAT); returns the region's signed answer. */
+  public AgentMessage register(String node, AgentMessage hello) throws Exception {
+    CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
+    StreamObserver<AgentMessage> req = async(node).agentCommunication(new StreamObserver<>() {
+      @Override
+      public void onNext(AgentMessage m) {
+        reply.complete(m);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        reply.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        reply.completeExceptionally(new IllegalStateException("closed without a reply"));
+      }
+    });
+    req.onNext(hello);
+    AgentMessage m = reply.get(60, TimeUnit.SECONDS);
+    req.onCompleted();
+    return m;
+  }
+
+  /** Streams events to {@code node} (StreamOfflineEvents); its one BatchAckResponse. */
+  public BatchAckResponse stream(String node, List<SovereignFinancialEvent> events) throws Exception {
+    CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
+    StreamObserver<SovereignFinancialEvent> req = async(node).streamOfflineEvents(new StreamObserver<>() {
+      @Override
+      public void onNext(BatchAckResponse r) {
+        result.complete(r);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        result.complete(null);
+      }
+    });
+    events.forEach(req::onNext);
+    req.onCompleted();
+    return result.get(90, TimeUnit.SECONDS);
+  }
+
   /** Adds a node that is not (yet) a member; it starts with DCS_RAFT_JOIN=true. */
-  String addSpare() {
+  public String addSpare() {
     String id = "n" + (ids.size() + 1);
     ids.add(id);
     ports.put(id, FreePorts.allocate(3));
     return id;
   }
 
-  void start(String id, List<String> members, boolean join) {
+  public void start(String id, List<String> members, boolean join) {
     int[] p = ports.get(id);
-    ChildJvm.Builder b = ChildJvm.builder().jar(JAR).jvmArg("-Xmx384m").jvmArg("-XX:TieredStopAtLevel=1")
+    ChildJvm.Builder b = ChildJvm.builder().jar(jar).jvmArg("-Xmx384m").jvmArg("-XX:TieredStopAtLevel=1")
         .env("DCS_NODE_ID", id).env("DCS_RAFT_PEERS", peers(members)).env("DCS_RAFT_JOIN", String.valueOf(join))
         .env("DCS_GRPC_PORT", String.valueOf(p[1])).env("DCS_MANAGEMENT_PORT", String.valueOf(p[2]))
         .env("DCS_PG_URL", pgUrl).env("DCS_DATA_DIR", dir.resolve(id).toString())
@@ -86,7 +147,7 @@ final class RegionCluster implements AutoCloseable {
     nodes.put(id, b.start());
   }
 
-  void startAll() {
+  public void startAll() {
     for (String id : ids) {
       start(id, ids, false);
     }
@@ -95,11 +156,11 @@ final class RegionCluster implements AutoCloseable {
     }
   }
 
-  void awaitServing(String id) {
+  public void awaitServing(String id) {
     nodes.get(id).awaitLogLine("serving gRPC on", Duration.ofSeconds(120));
   }
 
-  void kill(String id) {
+  public void kill(String id) {
     ChildJvm n = nodes.remove(id);
     ManagedChannel ch = channels.remove(id);
     if (ch != null) {
@@ -110,21 +171,21 @@ final class RegionCluster implements AutoCloseable {
     }
   }
 
-  ManagedChannel channel(String id) {
+  public ManagedChannel channel(String id) {
     return channels.computeIfAbsent(id, k -> ManagedChannelBuilder.forAddress("127.0.0.1", ports.get(k)[1])
         .usePlaintext().build());
   }
 
-  AccountingSwarmProtocolGrpc.AccountingSwarmProtocolBlockingStub blocking(String id) {
+  public AccountingSwarmProtocolGrpc.AccountingSwarmProtocolBlockingStub blocking(String id) {
     return AccountingSwarmProtocolGrpc.newBlockingStub(channel(id)).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
-  AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub async(String id) {
+  public AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub async(String id) {
     return AccountingSwarmProtocolGrpc.newStub(channel(id)).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
   /** The node's Actuator health (its raft component: role, leader, term, commit and applied index). */
-  Optional<String> health(String id) {
+  public Optional<String> health(String id) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id)[2]
           + "/actuator/health")).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
@@ -137,18 +198,18 @@ final class RegionCluster implements AutoCloseable {
     }
   }
 
-  static long number(String json, String field) {
+  public static long number(String json, String field) {
     Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
     return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
-  static String text(String json, String field) {
+  public static String text(String json, String field) {
     Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(json);
     return m.find() ? m.group(1) : "";
   }
 
   /** The running node that says it leads, once one does. */
-  String awaitLeader(Duration timeout) throws InterruptedException {
+  public String awaitLeader(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       for (String id : nodes.keySet()) {
@@ -162,15 +223,15 @@ final class RegionCluster implements AutoCloseable {
     throw new AssertionError("no leader within " + timeout + "; logs in " + logDir);
   }
 
-  long appliedIndex(String id) {
+  public long appliedIndex(String id) {
     return health(id).map(h -> number(h, "appliedIndex")).orElse(-1L);
   }
 
-  long commitIndex(String id) {
+  public long commitIndex(String id) {
     return health(id).map(h -> number(h, "commitIndex")).orElse(-1L);
   }
 
-  List<String> running() {
+  public List<String> running() {
     return List.copyOf(nodes.keySet());
   }
 
