@@ -1,5 +1,9 @@
 package com.cps.dcs.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +58,81 @@ public final class Kafka {
     broker.afterPropertiesSet();
     Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "embedded-kafka-stop"));
     return broker.getBrokersAsString();
+  }
+
+  /** The cluster at {@code bootstrap} (for {@link #createTopic} and {@link #readAll}); nothing is started. */
+  public static Kafka at(String bootstrap) {
+    return new Kafka(bootstrap);
+  }
+
+  /**
+   * A real Kafka broker (KRaft, broker and controller in one, in this JVM) on {@code port} and
+   * {@code controllerPort} whose log stays in {@code logDir}: formatted on first use, reused afterwards, so a second
+   * start finds the topics, records and consumer offsets of the first. Not stopped at exit: the caller closes it.
+   * For the one-machine launcher ({@code ./dcs run}).
+   */
+  public static Broker startPersistent(Path logDir, int port, int controllerPort) {
+    try {
+      Files.createDirectories(logDir);
+      Properties p = new Properties();
+      p.put("process.roles", "broker,controller");
+      p.put("node.id", "1");
+      p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+      p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+      p.put("controller.listener.names", "CONTROLLER");
+      p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+      p.put("inter.broker.listener.name", "PLAINTEXT");
+      p.put("log.dirs", logDir.toAbsolutePath().toString());
+      p.put("offsets.topic.replication.factor", "1");
+      p.put("offsets.topic.num.partitions", "4");
+      p.put("transaction.state.log.replication.factor", "1");
+      p.put("transaction.state.log.min.isr", "1");
+      p.put("group.initial.rebalance.delay.ms", "0");
+      p.put("auto.create.topics.enable", "true");
+      p.put("num.partitions", "4");
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        Path conf = Files.createTempFile("kafka-format-", ".properties");
+        try (var out = Files.newOutputStream(conf)) {
+          p.store(out, "format");
+        }
+        int rc = kafka.tools.StorageTool$.MODULE$.execute(new String[] {"format", "-t",
+            org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", conf.toString(), "--ignore-formatted"},
+            System.out);
+        Files.deleteIfExists(conf);
+        if (rc != 0) {
+          throw new IllegalStateException("kafka storage format of " + logDir + " failed (exit " + rc + ")");
+        }
+      }
+      kafka.server.KafkaRaftServer server = new kafka.server.KafkaRaftServer(kafka.server.KafkaConfig.fromProps(p),
+          org.apache.kafka.common.utils.Time.SYSTEM);
+      server.startup();
+      return new Broker(server, "127.0.0.1:" + port);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the Kafka broker in " + logDir, e);
+    }
+  }
+
+  /** A broker started by {@link #startPersistent}. */
+  public static final class Broker implements AutoCloseable {
+    private final kafka.server.KafkaRaftServer server;
+    private final String bootstrap;
+
+    private Broker(kafka.server.KafkaRaftServer server, String bootstrap) {
+      this.server = server;
+      this.bootstrap = bootstrap;
+    }
+
+    public String bootstrapServers() {
+      return bootstrap;
+    }
+
+    /** Controlled shutdown; returns when the broker has stopped and its log is closed. */
+    @Override
+    public void close() {
+      server.shutdown();
+      server.awaitShutdown();
+    }
   }
 
   public String bootstrapServers() {

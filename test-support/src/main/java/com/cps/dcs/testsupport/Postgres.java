@@ -3,6 +3,8 @@ package com.cps.dcs.testsupport;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -65,6 +67,63 @@ public final class Postgres {
       return new Postgres(pg.getJdbcUrl("postgres", "postgres"), pg);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL (and DCS_PG_URL is not set)", e);
+    }
+  }
+
+  /**
+   * An embedded PostgreSQL (the same zonky binaries) on {@code port} whose data stays in {@code dataDir}: created by
+   * initdb on first use, reused as it is afterwards (nothing is cleaned), so a second start finds the data of the
+   * first. A server left running on that directory by a process that was killed is stopped first. Not shared and not
+   * stopped at exit: the caller stops it with {@link #stop()}. For the one-machine launcher ({@code ./dcs run}).
+   */
+  public static Postgres startPersistent(Path dataDir, int port) {
+    try {
+      Files.createDirectories(dataDir);
+      stopLeftover(dataDir);
+      EmbeddedPostgres pg = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(false)
+          .setPort(port)
+          .setServerConfig("max_connections", "300")
+          .setServerConfig("fsync", "on")
+          .start();
+      return new Postgres(pg.getJdbcUrl("postgres", "postgres"), pg);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
+    }
+  }
+
+  /** A postmaster still running on {@code dataDir} (its owner was killed): asked to shut down fast, then killed. */
+  private static void stopLeftover(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+    if (!first.matches("\\d+")) {
+      return;
+    }
+    ProcessHandle.of(Long.parseLong(first))
+        .filter(h -> h.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+        .ifPresent(h -> {
+          try {
+            // SIGINT is PostgreSQL's fast shutdown; ProcessHandle only sends SIGTERM (smart) or SIGKILL.
+            new ProcessBuilder("kill", "-INT", String.valueOf(h.pid())).start().waitFor();
+            h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (Exception e) {
+            h.destroyForcibly();
+          }
+        });
+  }
+
+  /** Stops the server when this instance started it (an embedded one); a server at DCS_PG_URL is left alone. */
+  public void stop() {
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not stop the embedded PostgreSQL", e);
+      }
     }
   }
 
