@@ -2,32 +2,23 @@ package com.cps.dcs.suite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cps.dcs.kernel.clock.Hlc;
+import com.cps.dcs.kernel.crdt.Crdt;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
+import com.cps.dcs.kernel.crdt.LwwRegister;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
-import com.cps.dcs.testsupport.Kafka;
-import com.cps.dcs.testsupport.Postgres;
+import com.cps.dcs.testsupport.BranchAgent;
 import com.cps.dcs.testsupport.RegionCluster;
-import com.cps.dcs.testsupport.TempDirs;
-import io.grpc.stub.StreamObserver;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import com.cps.dcs.testsupport.TcpProxy;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,108 +29,30 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Branches and their region as real processes on loopback: two local agents (two branches, each its own JVM and
- * SQLite file), three regional nodes (Ratis), PostgreSQL and a Kafka broker. Each scenario ends by checking the
+ * SQLite file, each reaching every regional node through its own TCP proxy), three regional nodes (Ratis),
+ * PostgreSQL and a Kafka broker. The scenarios share the processes and run in order; each ends by checking the
  * exact final state: every event of each branch in PostgreSQL exactly once and byte for byte as the branch sealed
- * it, the CRDTs equal on the region and both branches, and every event in Kafka.
+ * it, and, at the end, the CRDTs equal on every regional node and both branches, and every event in Kafka.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BranchRegionSyncIT {
-  static final String TENANT = "tenant-sync";
-  static final Path REGION_JAR = Path.of("..", "regional-agent", "target", "regional-agent.jar");
-
-  String pgUrl;
-  String topic;
+  SyncWorld world;
   RegionCluster region;
-  Branch b1;
-  Branch b2;
+  BranchAgent b1;
+  BranchAgent b2;
 
   @BeforeAll
   void setUp() {
-    pgUrl = Postgres.shared().createDatabase("sync_it");
-    topic = "dcs.events.sync." + UUID.randomUUID().toString().substring(0, 8);
-    Kafka.shared().createTopic(topic, 4);
-    Path dir = TempDirs.create("sync-it");
-    region = new RegionCluster(REGION_JAR, 3, TENANT, "region-sync", pgUrl, Kafka.shared().bootstrapServers(), topic,
-        dir, 500);
-    b1 = new Branch("branch-1", TENANT, dir.resolve("branch-1"), region.keyDir, region.logDir,
-        region.grpcAddresses());
-    b2 = new Branch("branch-2", TENANT, dir.resolve("branch-2"), region.keyDir, region.logDir,
-        region.grpcAddresses());
+    world = new SyncWorld("sync-it");
+    region = world.region;
+    b1 = world.branch("branch-1", 1);
+    b2 = world.branch("branch-2", 1);
   }
 
   @AfterAll
   void tearDown() {
-    for (AutoCloseable c : new AutoCloseable[] {b1, b2, region}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception ignored) {
-        // the others still stop
-      }
-    }
-  }
-
-  /** The branch's events in PostgreSQL: event id -> how many rows. */
-  Map<String, Integer> inRegion(String branch) throws SQLException {
-    Map<String, Integer> out = new HashMap<>();
-    try (Connection c = DriverManager.getConnection(pgUrl)) {
-      c.createStatement().execute("SELECT set_config('app.tenant_id', '" + TENANT + "', false)");
-      try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM event_store WHERE branch_id = ?")) {
-        ps.setString(1, branch);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.merge(rs.getString(1), 1, Integer::sum);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  SovereignFinancialEvent storedInRegion(String eventId) throws Exception {
-    try (Connection c = DriverManager.getConnection(pgUrl)) {
-      c.createStatement().execute("SELECT set_config('app.tenant_id', '" + TENANT + "', false)");
-      try (PreparedStatement ps = c.prepareStatement("SELECT event_bytes FROM event_store WHERE event_id = ?")) {
-        ps.setString(1, eventId);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return SovereignFinancialEvent.parseFrom(rs.getBytes(1));
-        }
-      }
-    }
-  }
-
-  /** Waits until the region holds every event of the branch and the branch has nothing pending; returns the ms. */
-  long awaitConverged(Branch b, Duration timeout) throws Exception {
-    long t0 = System.nanoTime();
-    long deadline = t0 + timeout.toNanos();
-    int local = b.events().size();
-    while (System.nanoTime() < deadline) {
-      if (inRegion(b.branchId).size() >= local && b.metric("dcs_sync_pending") == 0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(b.branchId + " did not converge within " + timeout + ": region has "
-        + inRegion(b.branchId).size() + " of " + local + ", pending " + b.metric("dcs_sync_pending")
-        + "; logs in " + region.logDir);
-  }
-
-  /** Every event of the branch in PostgreSQL exactly once, and as the branch sealed it (received_at aside). */
-  void assertExactlyOnce(Branch b) throws Exception {
-    List<SovereignFinancialEvent> local = b.events();
-    Map<String, Integer> stored = inRegion(b.branchId);
-    assertThat(stored.values()).as("rows per event of %s", b.branchId).allMatch(n -> n == 1);
-    assertThat(stored.keySet()).isEqualTo(local.stream().map(SovereignFinancialEvent::getEventId)
-        .collect(Collectors.toSet()));
-    for (SovereignFinancialEvent e : List.of(local.get(0), local.get(local.size() / 2), local.get(local.size() - 1))) {
-      SovereignFinancialEvent r = storedInRegion(e.getEventId());
-      assertThat(r.getReceivedAt()).isPositive();
-      // The causal context (HLC, parents), the chain link and the signature arrive untouched.
-      assertThat(r.toBuilder().clearReceivedAt().build()).isEqualTo(e.toBuilder().clearReceivedAt().build());
-    }
+    world.close();
   }
 
   @Test
@@ -149,117 +62,178 @@ class BranchRegionSyncIT {
     for (int i = 0; i < 1000; i++) {
       assertThat(b1.sell(100 + i).getSuccess()).isTrue();
     }
-    assertThat(b1.metric("dcs_sync_pending")).isGreaterThanOrEqualTo(1000);
+    for (int i = 0; i < 5; i++) { // and a few cashier checkouts: stock, reservations, the sales count (CRDTs)
+      b1.checkout("b1-offline-" + i, "p-water", 2);
+    }
+    assertThat(b1.pending()).isGreaterThanOrEqualTo(1000);
     assertThat(b1.metric("dcs_sync_region_reachable")).isZero();
     region.startAll();
     region.awaitLeader(Duration.ofSeconds(60));
-    long ms = awaitConverged(b1, Duration.ofSeconds(120));
+    long ms = world.awaitConverged(b1, Duration.ofSeconds(120));
     System.out.printf("branch-1: %d offline events converged %d ms after the region had a leader%n",
         b1.events().size(), ms);
-    assertExactlyOnce(b1);
+    world.assertExactlyOnce(b1);
   }
 
   @Test
   @Order(2)
   void theRegionalLeaderKilledDuringASyncLosesAndDuplicatesNothing() throws Exception {
     b2.start();
+    String killed = null;
     for (int i = 0; i < 1500; i++) {
       b2.sell(250 + i);
       if (i == 700) {
-        region.kill(region.awaitLeader(Duration.ofSeconds(30))); // while b2 syncs every second
+        killed = region.awaitLeader(Duration.ofSeconds(30)); // while b2 syncs every second
+        region.kill(killed);
       }
     }
-    awaitConverged(b2, Duration.ofSeconds(120));
-    assertExactlyOnce(b2);
-    assertExactlyOnce(b1);
+    b2.checkout("b2-after-kill", "p-bread", 1);
+    world.awaitConverged(b2, Duration.ofSeconds(120));
+    world.assertExactlyOnce(b2);
+    world.assertExactlyOnce(b1);
+    region.restart(killed); // catches up from its log and the others' snapshot; checked with the CRDTs at the end
   }
 
   @Test
   @Order(3)
   void aLocalAgentKilledDuringASyncResumesAfterRestartWithNoGapAndNoDuplicate() throws Exception {
+    b1.disconnect();
     for (int i = 0; i < 1500; i++) {
       b1.sell(300 + i);
     }
-    // Kill -9 while the batches are going up (the sync round runs every second).
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (b1.metric("dcs_sync_pending") >= 1500 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+    b1.reconnect();
+    // Kill -9 while the batches are going up: after the first acknowledged batch, before the last.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long pending;
+    while ((pending = b1.pending()) >= 1500 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
     }
     b1.killHard();
+    System.out.printf("branch-1 killed with %d events pending%n", pending);
+    assertThat(pending).as("killed in the middle of the sync").isBetween(1L, 1499L);
     b1.start();
-    awaitConverged(b1, Duration.ofSeconds(120));
-    assertExactlyOnce(b1);
+    world.awaitConverged(b1, Duration.ofSeconds(120));
+    world.assertExactlyOnce(b1);
   }
 
   @Test
   @Order(4)
-  void theSameBatchDeliveredThreeTimesIsStoredOnce() throws Exception {
-    List<SovereignFinancialEvent> batch = b2.events().subList(0, 300);
-    int before = inRegion("branch-2").size();
-    for (String node : region.running()) {
-      BatchAckResponse acks = region.stream(node, batch);
-      assertThat(acks.getIndividualResponsesList()).allMatch(a -> a.getSuccess() && a.getIsDuplicate());
+  void aConnectionCutOrStalledInTheMiddleOfAStreamResumesFromTheLastAcknowledgedEvent() throws Exception {
+    b2.disconnect();
+    for (int i = 0; i < 1200; i++) {
+      b2.sell(400 + i);
     }
-    assertThat(inRegion("branch-2").size()).isEqualTo(before);
-    assertExactlyOnce(b2);
+    long before = world.countInRegion(b2.branchId);
+    // Each link forwards about 300 KB more of the branch's stream (a batch is 500 sealed events), then breaks.
+    for (TcpProxy link : b2.links()) {
+      link.restore();
+      link.cutAfterUpstreamBytes(300_000);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (b2.links().stream().noneMatch(TcpProxy::isCut) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(b2.links()).anyMatch(TcpProxy::isCut);
+    long pendingAtCut = b2.pending();
+    Thread.sleep(2000); // the branch retries against the other nodes, whose links are armed too
+    b2.reconnect();
+    // Now the link hangs in the middle of a stream: no byte moves, no connection drops, for 3 s.
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (b2.pending() >= pendingAtCut && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    b2.stallLinks();
+    Thread.sleep(500); // an acknowledgement already past the proxy may still land
+    long pendingAtStall = b2.pending();
+    Thread.sleep(2500);
+    assertThat(b2.pending()).as("nothing moves while the links hang").isEqualTo(pendingAtStall);
+    b2.reconnect();
+    world.awaitConverged(b2, Duration.ofSeconds(120));
+    System.out.printf("branch-2: cut with %d pending, stalled with %d pending; %d new events stored%n", pendingAtCut,
+        pendingAtStall, world.countInRegion(b2.branchId) - before);
+    world.assertExactlyOnce(b2);
   }
 
   @Test
   @Order(5)
-  void crdtStateIsTheSameOnTheRegionAndBothBranchesAndKafkaHasEveryEvent() throws Exception {
-    // Two more sync rounds each (every second) after the last change, then compare.
-    Thread.sleep(3000);
-    Map<String, Object> atRegion = values(regionCrdts());
-    assertThat(atRegion).isNotEmpty();
-    for (Branch b : List.of(b1, b2)) {
-      Map<String, Object> atBranch = values(b.crdts());
-      assertThat(atBranch).as("CRDTs at %s", b.branchId).isEqualTo(atRegion);
+  void theSameBatchDeliveredThreeTimesOutOfOrderAndWithRepeatsIsStoredOnce() throws Exception {
+    b2.disconnect();
+    for (int i = 0; i < 300; i++) {
+      b2.sell(500 + i);
     }
-    Set<String> all = new HashSet<>();
-    all.addAll(inRegion("branch-1").keySet());
-    all.addAll(inRegion("branch-2").keySet());
-    Set<String> inKafka = new HashSet<>();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!inKafka.containsAll(all) && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : Kafka.shared().readAll(topic, Duration.ofSeconds(10), all.size())) {
-        inKafka.add(SovereignFinancialEvent.parseFrom(r.value()).getEventId());
-      }
+    List<SovereignFinancialEvent> all = b2.events();
+    List<SovereignFinancialEvent> batch = all.subList(all.size() - 300, all.size());
+    int before = world.countInRegion(b2.branchId);
+
+    // First delivery, to one node, newest first: every event stored, none a duplicate.
+    List<SovereignFinancialEvent> reversed = new ArrayList<>(batch);
+    Collections.reverse(reversed);
+    List<String> nodes = region.running();
+    BatchAckResponse first = region.stream(nodes.get(0), reversed);
+    assertThat(first.getIndividualResponsesList()).hasSize(300)
+        .allMatch(a -> a.getSuccess() && !a.getIsDuplicate());
+    // Second, to another node, shuffled, with a tenth of it repeated inside the same stream.
+    List<SovereignFinancialEvent> shuffled = new ArrayList<>(batch);
+    shuffled.addAll(batch.subList(0, 30));
+    Collections.shuffle(shuffled, new Random(5));
+    BatchAckResponse second = region.stream(nodes.get(1), shuffled);
+    // Third, the batch as it was, to the third node.
+    BatchAckResponse third = region.stream(nodes.get(2), batch);
+    for (BatchAckResponse acks : List.of(second, third)) {
+      assertThat(acks.getIndividualResponsesList()).allMatch(a -> a.getSuccess() && a.getIsDuplicate());
     }
-    assertThat(inKafka).containsAll(all);
+    assertThat(world.countInRegion(b2.branchId)).isEqualTo(before + 300);
+
+    // The branch itself sends them once more when it is back: acknowledged as duplicates, nothing pending after.
+    b2.reconnect();
+    world.awaitConverged(b2, Duration.ofSeconds(120));
+    assertThat(world.countInRegion(b2.branchId)).isEqualTo(before + 300);
+    world.assertExactlyOnce(b2);
   }
 
-  static Map<String, Object> values(List<CRDTStateBundle> bundles) {
-    Map<String, Object> out = new HashMap<>();
-    for (CRDTStateBundle b : bundles) {
-      out.put(b.getCrdtId(), CrdtBundles.fromBundle(b));
+  @Test
+  @Order(6)
+  void aPriceChangedConcurrentlyAtTheRegionAndAtABranchEndsTheSameEverywhereByItsClock() throws Exception {
+    b1.disconnect(); // the branch and the region do not see each other's change
+    // Milk: the branch writes first, the region after (the region's write has the later clock and wins).
+    b1.setPrice("p-milk", 150);
+    Thread.sleep(20);
+    setPriceAtRegion("p-milk", 175);
+    // Bread: the region writes first, the branch after (the branch's write wins).
+    setPriceAtRegion("p-bread", 333);
+    Thread.sleep(20);
+    b1.setPrice("p-bread", 444);
+    assertThat(b1.product("p-milk").getPriceMinor()).isEqualTo(150);
+    b1.reconnect();
+
+    Map<String, Crdt> everywhere = world.awaitCrdtsEqual(Duration.ofSeconds(60));
+    assertThat(((LwwRegister) everywhere.get("price:p-milk")).value()).isEqualTo("175");
+    assertThat(((LwwRegister) everywhere.get("price:p-bread")).value()).isEqualTo("444");
+    for (BranchAgent b : List.of(b1, b2)) {
+      assertThat(b.product("p-milk").getPriceMinor()).as("milk at %s", b.branchId).isEqualTo(175);
+      assertThat(b.product("p-bread").getPriceMinor()).as("bread at %s", b.branchId).isEqualTo(444);
     }
-    return out;
+    // A sale at the branch uses the price that won.
+    assertThat(b2.checkout("b2-milk-at-175", "p-milk", 1).getTotalMinor()).isEqualTo(175);
   }
 
-  List<CRDTStateBundle> regionCrdts() throws Exception {
-    List<CRDTStateBundle> out = new java.util.ArrayList<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<CRDTStateBundle> req = region.async(region.running().get(0)).syncCRDTState(
-        new StreamObserver<>() {
-          @Override
-          public void onNext(CRDTStateBundle b) {
-            synchronized (out) {
-              out.add(b);
-            }
-          }
+  /** The region's price change: an LWW register stamped with a region clock, merged through SyncCRDTState. */
+  void setPriceAtRegion(String productId, long priceMinor) throws Exception {
+    Hlc now = new Hlc(System.currentTimeMillis(), 0, "region-admin", 0);
+    CRDTStateBundle bundle = CrdtBundles.toBundle("region-admin", "price:" + productId,
+        LwwRegister.empty().set(Long.toString(priceMinor), now), now, 1);
+    List<CRDTStateBundle> merged = RegionCluster.syncCrdts(region.async(region.running().get(0)), List.of(bundle));
+    assertThat(((LwwRegister) CrdtBundles.fromBundle(merged.get(0))).value()).isEqualTo(Long.toString(priceMinor));
+  }
 
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
-    req.onCompleted();
-    done.get(30, TimeUnit.SECONDS);
-    return out;
+  @Test
+  @Order(7)
+  void inTheEndEveryReplicaHoldsTheSameCrdtsAndKafkaHasEveryEvent() throws Exception {
+    assertThat(region.running()).hasSize(3);
+    Map<String, Crdt> crdts = world.awaitCrdtsEqual(Duration.ofSeconds(60));
+    assertThat(crdts).containsKeys("tx-count", "catalog:active", "stock:p-water", "price:p-milk");
+    world.assertExactlyOnce(b1);
+    world.assertExactlyOnce(b2);
+    world.assertAllInKafka(List.of(b1, b2));
   }
 }

@@ -3,11 +3,11 @@ package com.cps.dcs.testsupport;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.BatchAckResponse;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
-import io.grpc.stub.StreamObserver;
-import java.util.concurrent.CompletableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -124,6 +125,45 @@ public final class RegionCluster implements AutoCloseable {
     return result.get(90, TimeUnit.SECONDS);
   }
 
+  /**
+   * One {@code SyncCRDTState} exchange: sends {@code bundles}, returns everything the peer answers (the merged
+   * bundles, then every other CRDT it holds). With no bundles it is a read of the peer's whole CRDT state.
+   */
+  public static List<CRDTStateBundle> syncCrdts(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub,
+      List<CRDTStateBundle> bundles) throws Exception {
+    List<CRDTStateBundle> out = new ArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<CRDTStateBundle> req = stub.syncCRDTState(new StreamObserver<>() {
+      @Override
+      public void onNext(CRDTStateBundle b) {
+        synchronized (out) {
+          out.add(b);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    bundles.forEach(req::onNext);
+    req.onCompleted();
+    done.get(60, TimeUnit.SECONDS);
+    synchronized (out) {
+      return List.copyOf(out);
+    }
+  }
+
+  /** The CRDT state of one node. */
+  public List<CRDTStateBundle> crdts(String node) throws Exception {
+    return syncCrdts(async(node), List.of());
+  }
+
   /** Adds a node that is not (yet) a member; it starts with DCS_RAFT_JOIN=true. */
   public String addSpare() {
     String id = "n" + (ids.size() + 1);
@@ -154,6 +194,17 @@ public final class RegionCluster implements AutoCloseable {
     for (String id : ids) {
       awaitServing(id);
     }
+  }
+
+  /** Starts a node that was killed again, as a member, and waits until it serves. */
+  public void restart(String id) {
+    start(id, ids, false);
+    awaitServing(id);
+  }
+
+  /** The gRPC addresses of each node, in node order. */
+  public List<String> grpcAddressList() {
+    return ids.stream().map(id -> "127.0.0.1:" + ports.get(id)[1]).toList();
   }
 
   public void awaitServing(String id) {
