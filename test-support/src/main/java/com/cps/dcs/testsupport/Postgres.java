@@ -83,6 +83,7 @@ public final class Postgres {
       EmbeddedPostgres pg = EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
+          .setRegisterShutdownHook(false) // the caller stops it, after the services that use it
           .setPort(port)
           .setServerConfig("max_connections", "300")
           .setServerConfig("fsync", "on")
