@@ -28,7 +28,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The world of the multi-process sync tests: PostgreSQL, a Kafka broker, a three-node region (real JVMs, Raft over
@@ -201,14 +206,50 @@ final class SyncWorld implements AutoCloseable {
     Set<String> inKafka = new HashSet<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (!inKafka.containsAll(all) && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : Kafka.shared().readAll(topic, Duration.ofSeconds(10), all.size())) {
+      for (ConsumerRecord<byte[], byte[]> r : readToEnd()) {
         inKafka.add(SovereignFinancialEvent.parseFrom(r.value()).getEventId());
+      }
+      if (!inKafka.containsAll(all)) {
+        Thread.sleep(500); // the outbox relay is still at work
       }
     }
     Set<String> missing = new HashSet<>(all);
     missing.removeAll(inKafka);
-    assertThat(missing).as("events stored at the region but not in Kafka (%d of %d)", missing.size(), all.size())
-        .isEmpty();
+    if (!missing.isEmpty()) {
+      throw new AssertionError(missing.size() + " of " + all.size() + " events stored at the region are not in Kafka"
+          + " (outbox rows waiting: " + outboxRows() + "), e.g. " + missing.iterator().next());
+    }
+  }
+
+  long outboxRows() throws SQLException {
+    try (Connection c = DriverManager.getConnection(pgUrl)) {
+      c.createStatement().execute("SELECT set_config('app.tenant_id', '" + tenant + "', false)");
+      try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM outbox")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Every record of the topic, from the beginning of each partition to its current end. */
+  List<ConsumerRecord<byte[], byte[]>> readToEnd() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Kafka.shared().bootstrapServers());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
   }
 
   @Override

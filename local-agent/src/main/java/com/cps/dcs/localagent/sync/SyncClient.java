@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,18 +39,23 @@ import org.slf4j.LoggerFactory;
  * Pushes this branch's events and CRDT state to its region. Each round: register with a regional node
  * ({@code AgentCommunication}, a HEARTBEAT whose payload is this agent's {@code AgentRegistration} with its public
  * key, signed), stream the own events after the sync high-water mark in seq order ({@code StreamOfflineEvents}, in
- * batches; the mark advances only over the prefix the region acknowledged, so a round that fails half-way resumes
- * where the region stopped), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
+ * batches of 500, up to four on their way at once; the mark advances only over the prefix the region acknowledged,
+ * so a round that fails half-way resumes where the region stopped), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
  * comes back). Rounds run every {@code interval}; after a failure the next try comes sooner, with exponential
- * backoff and jitter, so sync resumes soon after the region becomes reachable again.
+ * backoff and jitter: at most about a second apart while the region is unreachable, so sync resumes at once when it
+ * is back, and up to the interval when the region answered but refused.
  */
 public final class SyncClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncClient.class);
   /** The seq of the last own event the region acknowledged (8 bytes, big-endian). */
   public static final String SYNC_HIGH_WATER = "sync_high_water";
   static final int BATCH = 500;
+  /** Batches streamed at once before the first of them must be acknowledged. */
+  static final int IN_FLIGHT = 4;
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-  static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+  static final Duration MIN_BACKOFF = Duration.ofMillis(250);
+  /** The longest wait between attempts while no regional node answers. */
+  static final Duration MAX_OFFLINE_RETRY = Duration.ofSeconds(1);
 
   private final LocalStore store;
   private final AccountingSwarmService swarm;
@@ -104,7 +110,10 @@ public final class SyncClient implements AutoCloseable {
       wait = interval;
     } else {
       failures++;
-      long capped = Math.min(interval.toMillis(), MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
+      // Unreachable: a failed round costs a refused or reset connection, so keep trying about every second and
+      // sync at once when the region is back. Refused by the region: back off up to the interval.
+      long cap = reachable ? interval.toMillis() : Math.min(interval.toMillis(), MAX_OFFLINE_RETRY.toMillis());
+      long capped = Math.min(cap, MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
       // Jitter spreads the branches of a region that come back at the same moment.
       wait = Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
@@ -218,26 +227,41 @@ public final class SyncClient implements AutoCloseable {
     }
   }
 
-  /** Streams unsynced own events batch by batch; returns how many the region acknowledged in this round. */
+  /** A batch on its way up and the region's answer to come. */
+  private record InFlight(List<StoredEvent> batch, CompletableFuture<BatchAckResponse> acks) {}
+
+  /**
+   * Streams unsynced own events in seq order, batch by batch, with up to {@link #IN_FLIGHT} batches on their way at
+   * once (the region gathers concurrent batches into one Raft entry). The high-water mark advances only over the
+   * acknowledged prefix, batch after batch in order; a batch acknowledged after one that failed is sent again next
+   * round and acknowledged as a duplicate.
+   *
+   * @return how many events the region acknowledged in this round
+   */
   private long pushEvents(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
     long total = 0;
+    long sentUpTo = highWater();
+    ArrayDeque<InFlight> window = new ArrayDeque<>();
     while (true) {
-      long mark = highWater();
-      List<StoredEvent> batch = store.read(c -> SqliteEventLog.after(c, mark, true, BATCH));
-      if (batch.isEmpty()) {
+      while (window.size() < IN_FLIGHT) {
+        long from = sentUpTo;
+        List<StoredEvent> batch = store.read(c -> SqliteEventLog.after(c, from, true, BATCH));
+        if (batch.isEmpty()) {
+          break;
+        }
+        window.add(new InFlight(batch, send(stub, batch)));
+        sentUpTo = batch.get(batch.size() - 1).seq();
+        if (batch.size() < BATCH) {
+          break; // the rest of the log, for now; read again once an answer is in
+        }
+      }
+      InFlight next = window.poll();
+      if (next == null) {
         return total;
       }
-      CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
-      StreamObserver<SovereignFinancialEvent> requests = stub
-          .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-          .streamOfflineEvents(observer(result));
-      for (StoredEvent e : batch) {
-        // received_at is ours (covered by nothing); the region sets its own.
-        requests.onNext(e.event().toBuilder().clearReceivedAt().build());
-      }
-      requests.onCompleted();
-      BatchAckResponse acks = await(result);
-      long acked = mark;
+      List<StoredEvent> batch = next.batch();
+      BatchAckResponse acks = await(next.acks());
+      long acked = -1;
       int n = 0;
       String refusal = null;
       for (int i = 0; i < batch.size(); i++) {
@@ -259,6 +283,20 @@ public final class SyncClient implements AutoCloseable {
         throw new SyncFailure(refusal);
       }
     }
+  }
+
+  private CompletableFuture<BatchAckResponse> send(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub,
+      List<StoredEvent> batch) {
+    CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
+    StreamObserver<SovereignFinancialEvent> requests = stub
+        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .streamOfflineEvents(observer(result));
+    for (StoredEvent e : batch) {
+      // received_at is ours (covered by nothing); the region sets its own.
+      requests.onNext(e.event().toBuilder().clearReceivedAt().build());
+    }
+    requests.onCompleted();
+    return result;
   }
 
   private void exchangeCrdts(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
