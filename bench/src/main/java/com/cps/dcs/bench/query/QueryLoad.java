@@ -18,7 +18,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +37,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Load generator for the query service: starts real PostgreSQL and Kafka (test-support), runs
  * {@code query-service/target/query-service.jar} as a child process, measures projection throughput (events/s from
  * the first produced event until GetBranchSummary counts them all) and GetBranchSummary latency under concurrent
- * callers. Args: [events=20000] [threads=8] [callsPerThread=5000] [jar=query-service/target/query-service.jar].
+ * callers. Args: [events=20000] [threads=8] [callsPerThread=5000] [jar=query-service/target/query-service.jar];
+ * {@code threads} may be a comma-separated list (e.g. {@code 1,2,4,8}): one latency run per concurrency, each after
+ * the same warm-up. Every figure is printed with the machine's load average ({@code /proc/loadavg}) before and after,
+ * since the machine may be shared.
  */
 public final class QueryLoad {
 
@@ -43,7 +48,8 @@ public final class QueryLoad {
 
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int[] concurrencies = Arrays.stream((args.length > 1 ? args[1] : "8").split(",")).map(String::strip)
+        .mapToInt(Integer::parseInt).toArray();
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
     String jar = args.length > 3 ? args[3] : "query-service/target/query-service.jar";
     String pgUrl = Postgres.shared().createDatabase("qs_bench");
@@ -51,8 +57,15 @@ public final class QueryLoad {
     String topic = "qs-bench-" + UUID.randomUUID();
     Kafka.shared().createTopic(topic, 8);
     int grpcPort = FreePorts.allocate();
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-jar", jar)
-        .redirectErrorStream(true).redirectOutput(new File("target/query-service-bench.log"));
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m"));
+    // extra JVM options for the service, e.g. a profiler: QUERY_LOAD_JVM_OPTS="-XX:StartFlightRecording=..."
+    String opts = System.getenv().getOrDefault("QUERY_LOAD_JVM_OPTS", "").strip();
+    if (!opts.isEmpty()) {
+      cmd.addAll(Arrays.asList(opts.split("\\s+")));
+    }
+    cmd.addAll(List.of("-jar", jar));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(new File("target/query-service-bench.log"));
     pb.environment().put("DCS_GRPC_PORT", Integer.toString(grpcPort));
     pb.environment().put("DCS_MANAGEMENT_PORT", Integer.toString(FreePorts.allocate()));
     pb.environment().put("DCS_PG_URL", pgUrl);
@@ -91,6 +104,7 @@ public final class QueryLoad {
           producer.send(new ProducerRecord<>(topic, e.getStreamId(), e.toByteArray()));
         }
       }
+      double produced = (System.nanoTime() - t0) / 1e9;
       long seen = 0;
       while (seen < events) {
         try {
@@ -106,12 +120,30 @@ public final class QueryLoad {
         Thread.sleep(20); // polling the projection's progress
       }
       double secs = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("projection: %d events in %.2f s = %.0f events/s%n", events, secs, events / secs);
+      System.out.printf("projection: %d events in %.2f s = %.0f events/s (produced in %.2f s; load average %s)%n",
+          events, secs, events / secs, produced, loadAverage());
 
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
       for (int w = 0; w < 2000; w++) {
         stub.getBranchSummary(q); // warm-up
       }
+      for (int threads : concurrencies) {
+        latency(stub, q, threads, calls);
+      }
+    } finally {
+      channel.shutdownNow();
+      service.destroy();
+      if (!service.waitFor(20, TimeUnit.SECONDS)) {
+        service.destroyForcibly();
+      }
+    }
+    System.exit(0); // the embedded broker and database stop in their shutdown hooks
+  }
+
+  private static void latency(QueryProtocolGrpc.QueryProtocolBlockingStub stub, BranchQuery q, int threads,
+      int calls) throws Exception {
+    String loadBefore = loadAverage();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
       Future<long[]>[] futures = new Future[threads];
       long l0 = System.nanoTime();
       for (int t = 0; t < threads; t++) {
@@ -130,19 +162,24 @@ public final class QueryLoad {
         System.arraycopy(futures[t].get(), 0, all, t * calls, calls);
       }
       double wall = (System.nanoTime() - l0) / 1e9;
-      pool.shutdown();
       Arrays.sort(all);
       System.out.printf("GetBranchSummary: %d calls, %d threads, %.0f calls/s, p50 %.2f ms, p99 %.2f ms, "
-          + "p99.9 %.2f ms, max %.2f ms%n", all.length, threads, all.length / wall, pct(all, 0.50), pct(all, 0.99),
-          pct(all, 0.999), all[all.length - 1] / 1e6);
+          + "p99.9 %.2f ms, max %.2f ms (load average before %s, after %s)%n", all.length, threads,
+          all.length / wall, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, loadBefore,
+          loadAverage());
     } finally {
-      channel.shutdownNow();
-      service.destroy();
-      if (!service.waitFor(20, TimeUnit.SECONDS)) {
-        service.destroyForcibly();
-      }
+      pool.shutdown();
     }
-    System.exit(0); // the embedded broker and database stop in their shutdown hooks
+  }
+
+  /** The 1, 5 and 15 minute load averages, as {@code uptime} shows them. */
+  private static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private static double pct(long[] sorted, double p) {

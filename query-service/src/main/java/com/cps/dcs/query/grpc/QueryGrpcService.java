@@ -60,6 +60,7 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
   private final InstantSource clock;
   private final MeterRegistry registry;
   private final DashboardHub hub;
+  private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
   public QueryGrpcService(ReadModels db, String tenant, InstantSource clock, MeterRegistry registry,
       DashboardHub hub) {
@@ -75,8 +76,8 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
     try {
       return work.get();
     } finally {
-      s.stop(Timer.builder("dcs.query.latency").tag("rpc", rpc).publishPercentiles(0.5, 0.99)
-          .register(registry));
+      s.stop(timers.computeIfAbsent(rpc, r -> Timer.builder("dcs.query.latency").tag("rpc", r)
+          .publishPercentiles(0.5, 0.99).register(registry)));
     }
   }
 
@@ -118,52 +119,63 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
     out.onCompleted();
   }
 
+  /**
+   * The figures and the alerts in one round trip (with the tenant scope: {@link ReadModels#readInOneTrip}); the
+   * correlated subqueries and the alerts use the tables' primary keys and {@code qs_alerts_branch}.
+   */
+  private static final String SUMMARY_SQL = "SELECT b.currency, b.last_hlc_ms, b.last_hlc_logical, b.last_hlc_node, "
+      + "(SELECT coalesce(sum(total_minor),0) FROM qs_sales_daily s WHERE s.branch_id = b.branch_id "
+      + "AND s.day = ? AND s.currency = b.currency), "
+      + "(SELECT coalesce(sum(tx_count),0) FROM qs_sales_daily s WHERE s.branch_id = b.branch_id "
+      + "AND s.day = ? AND s.currency = b.currency), "
+      + "(SELECT coalesce(sum(debit_minor - credit_minor),0) FROM qs_ledger_daily l WHERE l.branch_id = b.branch_id"
+      + " AND l.account_code = ? AND l.posting_date <= ? AND l.currency = b.currency), "
+      + "(SELECT count(*) FROM qs_sessions x WHERE x.branch_id = b.branch_id AND x.day = ?) "
+      + "FROM qs_branch b WHERE b.branch_id = ?; "
+      + "SELECT level, message, source, created_at FROM qs_alerts "
+      + "WHERE branch_id = ? AND created_at < ? ORDER BY created_at DESC, event_id LIMIT 50";
+
   /** The summary of {@code branchId} for the UTC day of {@code asOfMs}. */
   public BranchSummary summary(String branchId, long asOfMs) {
     LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(asOfMs), ZoneOffset.UTC);
-    return read(c -> {
-      BranchSummary.Builder b = BranchSummary.newBuilder().setBranchId(branchId);
-      String cur;
-      long sales;
-      long count;
-      long cash;
-      int sessions;
-      // one round trip for the figures; the correlated subqueries use the tables' primary keys
-      try (ResultSet rs = ReadModels.query(c, "SELECT b.currency, b.last_hlc_ms, b.last_hlc_logical, b.last_hlc_node, "
-          + "(SELECT coalesce(sum(total_minor),0) FROM qs_sales_daily s WHERE s.branch_id = b.branch_id "
-          + "AND s.day = ? AND s.currency = b.currency), "
-          + "(SELECT coalesce(sum(tx_count),0) FROM qs_sales_daily s WHERE s.branch_id = b.branch_id "
-          + "AND s.day = ? AND s.currency = b.currency), "
-          + "(SELECT coalesce(sum(debit_minor - credit_minor),0) FROM qs_ledger_daily l WHERE l.branch_id = b.branch_id"
-          + " AND l.account_code = ? AND l.posting_date <= ? AND l.currency = b.currency), "
-          + "(SELECT count(*) FROM qs_sessions x WHERE x.branch_id = b.branch_id AND x.day = ?) "
-          + "FROM qs_branch b WHERE b.branch_id = ?", Date.valueOf(day), Date.valueOf(day), CASH_ACCOUNT,
-          Date.valueOf(day), Date.valueOf(day), branchId)) {
-        if (!rs.next()) {
-          throw GrpcErrors.notFound("Branch", branchId, "no events seen for branch " + branchId);
+    Date d = Date.valueOf(day);
+    Object[] args = {d, d, CASH_ACCOUNT, d, d, branchId, branchId,
+        java.sql.Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())};
+    try {
+      return db.readInOneTrip(tenant, SUMMARY_SQL, args, results -> {
+        BranchSummary.Builder b = BranchSummary.newBuilder().setBranchId(branchId);
+        String cur;
+        long sales;
+        long count;
+        long cash;
+        int sessions;
+        try (ResultSet rs = results.next()) {
+          if (!rs.next()) {
+            throw GrpcErrors.notFound("Branch", branchId, "no events seen for branch " + branchId);
+          }
+          cur = rs.getString(1);
+          b.setLastUpdated(HybridLogicalClock.newBuilder().setPhysicalMs(rs.getLong(2)).setLogical(rs.getInt(3))
+              .setNodeId(rs.getString(4)));
+          sales = rs.getLong(5);
+          count = rs.getLong(6);
+          cash = rs.getLong(7);
+          sessions = rs.getInt(8);
         }
-        cur = rs.getString(1);
-        b.setLastUpdated(HybridLogicalClock.newBuilder().setPhysicalMs(rs.getLong(2)).setLogical(rs.getInt(3))
-            .setNodeId(rs.getString(4)));
-        sales = rs.getLong(5);
-        count = rs.getLong(6);
-        cash = rs.getLong(7);
-        sessions = rs.getInt(8);
-      }
-      try (ResultSet rs = ReadModels.query(c, "SELECT level, message, source, created_at FROM qs_alerts "
-          + "WHERE branch_id = ? AND created_at < ? ORDER BY created_at DESC, event_id LIMIT 50", branchId,
-          java.sql.Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))) {
-        while (rs.next()) {
-          Instant at = rs.getTimestamp(4).toInstant();
-          b.addAlerts(Alert.newBuilder().setLevel(AlertLevel.forNumber(rs.getInt(1))).setMessage(rs.getString(2))
-              .setSource(rs.getString(3)).setCreatedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())
-                  .setNanos(at.getNano())));
+        try (ResultSet rs = results.next()) {
+          while (rs.next()) {
+            Instant at = rs.getTimestamp(4).toInstant();
+            b.addAlerts(Alert.newBuilder().setLevel(AlertLevel.forNumber(rs.getInt(1))).setMessage(rs.getString(2))
+                .setSource(rs.getString(3)).setCreatedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())
+                    .setNanos(at.getNano())));
+          }
         }
-      }
-      return b.setTodaySalesMinor(sales).setTodaySales(wire(sales, cur)).setTodayTransactions((int) count)
-          .setCurrentBalanceMinor(cash).setCurrentBalance(wire(cash, cur)).setActiveSessions(sessions)
-          .setCurrency(cur).build();
-    });
+        return b.setTodaySalesMinor(sales).setTodaySales(wire(sales, cur)).setTodayTransactions((int) count)
+            .setCurrentBalanceMinor(cash).setCurrentBalance(wire(cash, cur)).setActiveSessions(sessions)
+            .setCurrency(cur).build();
+      });
+    } catch (SQLException e) {
+      throw GrpcErrors.unavailable("the read models are not reachable: " + e.getMessage());
+    }
   }
 
   private static double wire(long minor, String cur) {

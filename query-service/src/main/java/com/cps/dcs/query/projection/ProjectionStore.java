@@ -9,17 +9,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Writes projections. Each event is applied in one transaction together with its dedupe row in
- * {@code projection_applied_events} and (when it came from Kafka) the next offset in {@code projection_position},
+ * Writes projections. A batch of events is applied in one transaction together with their dedupe rows in
+ * {@code projection_applied_events} and (when they came from Kafka) the next offsets in {@code projection_position},
  * so a crash neither skips nor double-counts, and the same event delivered twice changes nothing.
  */
 public final class ProjectionStore {
+  private static final Logger log = LoggerFactory.getLogger(ProjectionStore.class);
 
   /** Every read-model table, truncated by a rebuild. */
   public static final List<String> TABLES = List.of("qs_branch", "qs_sales_daily", "qs_sales_daily_category",
@@ -27,10 +34,17 @@ public final class ProjectionStore {
       "qs_loyalty", "qs_ledger_daily", "qs_alerts", "projection_applied_events");
 
   private final DataSource owner;
+  private final boolean mergeRows;
 
   /** @param owner connections as the schema owner (writes); RLS is forced, so each transaction sets its tenant */
   public ProjectionStore(DataSource owner) {
+    this(owner, true);
+  }
+
+  /** {@code mergeRows = false}: one statement per row change, as before batching (the tests' reference). */
+  ProjectionStore(DataSource owner, boolean mergeRows) {
     this.owner = owner;
+    this.mergeRows = mergeRows;
   }
 
   /** Where to resume reading {@code topic}: partition -> next offset. */
@@ -50,32 +64,115 @@ public final class ProjectionStore {
   }
 
   /**
+   * Where a batch's records came from: {@code (topic, partition)} resumes at {@code nextOffset}; {@code eventTsMs} is
+   * the last event's time (0 when the batch held no event), for the lag gauge.
+   */
+  public record Position(String topic, int partition, long nextOffset, long eventTsMs) {}
+
+  /**
    * Applies {@code e} once. {@code topic} may be null (rebuild); otherwise the position
    * {@code (topic, partition) -> nextOffset} is stored in the same transaction. Returns true when the event was new.
    */
   public boolean apply(SovereignFinancialEvent e, String topic, int partition, long nextOffset) throws SQLException {
+    return apply(List.of(e), topic == null ? List.of() : List.of(new Position(topic, partition, nextOffset,
+        e.getTs().getSeconds() * 1000 + e.getTs().getNanos() / 1_000_000))) == 1;
+  }
+
+  /**
+   * Applies {@code events} (in delivery order) in one transaction together with their dedupe rows and
+   * {@code positions}: all or nothing, so a crash neither skips nor double-counts. An event already applied (or
+   * delivered twice in the batch) changes nothing. The changes of the new events are merged per row
+   * ({@link RowChangeMerger}) before they are written, which leaves the tables exactly as applying the events one by
+   * one would. Returns the number of new events.
+   */
+  public int apply(List<SovereignFinancialEvent> events, List<Position> positions) throws SQLException {
+    // each event once (its first delivery), then per tenant, since row-level security checks every written row
+    Map<String, SovereignFinancialEvent> once = new LinkedHashMap<>();
+    events.forEach(e -> once.putIfAbsent(e.getEventId(), e));
+    Map<String, List<SovereignFinancialEvent>> byTenant = new LinkedHashMap<>();
+    once.values().forEach(e -> byTenant.computeIfAbsent(e.getTenantId(), k -> new ArrayList<>()).add(e));
     try (Connection c = owner.getConnection()) {
       c.setAutoCommit(false);
       try {
-        boolean applied = applyIn(c, e);
-        if (topic != null) {
-          try (PreparedStatement ps = c.prepareStatement("INSERT INTO projection_position(topic, \"partition\", "
-              + "\"offset\", event_ts_ms) VALUES (?,?,?,?) ON CONFLICT (topic, \"partition\") DO UPDATE SET "
-              + "\"offset\" = GREATEST(projection_position.\"offset\", EXCLUDED.\"offset\"), "
-              + "event_ts_ms = EXCLUDED.event_ts_ms")) {
-            ps.setString(1, topic);
-            ps.setInt(2, partition);
-            ps.setLong(3, nextOffset);
-            ps.setLong(4, e.getTs().getSeconds() * 1000 + e.getTs().getNanos() / 1_000_000);
-            ps.executeUpdate();
+        int applied = 0;
+        for (Map.Entry<String, List<SovereignFinancialEvent>> tenant : byTenant.entrySet()) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+            ps.setString(1, tenant.getKey());
+            ps.execute();
+          }
+          // projected first (pure), so an event whose facts cannot be read is left out like an unreadable record
+          Map<String, List<RowChange>> projected = new LinkedHashMap<>();
+          for (SovereignFinancialEvent e : tenant.getValue()) {
+            try {
+              projected.put(e.getEventId(), Projector.project(e));
+            } catch (IllegalArgumentException bad) {
+              log.warn("skipping event {}: {}", e.getEventId(), bad.getMessage());
+            }
+          }
+          if (projected.isEmpty()) {
+            continue;
+          }
+          Set<String> fresh = markApplied(c, tenant.getValue().stream()
+              .filter(e -> projected.containsKey(e.getEventId())).toList());
+          List<RowChange> changes = new ArrayList<>();
+          for (Map.Entry<String, List<RowChange>> e : projected.entrySet()) {
+            if (fresh.contains(e.getKey())) {
+              changes.addAll(e.getValue());
+              applied++;
+            }
+          }
+          try (Batches b = new Batches(c)) {
+            for (RowChange ch : mergeRows ? RowChangeMerger.merge(changes) : changes) {
+              write(b, ch);
+            }
+            b.execute();
           }
         }
+        savePositions(c, positions);
         c.commit();
         return applied;
       } catch (SQLException | RuntimeException ex) {
         c.rollback();
         throw ex;
       }
+    }
+  }
+
+  /** Inserts the dedupe rows of {@code events} (one tenant's); returns the ids that were not there yet. */
+  private static Set<String> markApplied(Connection c, List<SovereignFinancialEvent> events) throws SQLException {
+    Set<String> fresh = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO projection_applied_events(event_id, tenant_id, "
+        + "branch_id) SELECT u.event_id, ?, u.branch_id FROM unnest(?::text[], ?::text[]) AS u(event_id, branch_id) "
+        + "ON CONFLICT (event_id) DO NOTHING RETURNING event_id")) {
+      ps.setString(1, events.get(0).getTenantId());
+      ps.setArray(2, c.createArrayOf("text", events.stream().map(SovereignFinancialEvent::getEventId).toArray()));
+      ps.setArray(3, c.createArrayOf("text", events.stream().map(SovereignFinancialEvent::getBranchId).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(rs.getString(1));
+        }
+      }
+    }
+    return fresh;
+  }
+
+  private static void savePositions(Connection c, List<Position> positions) throws SQLException {
+    if (positions.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO projection_position(topic, \"partition\", "
+        + "\"offset\", event_ts_ms) VALUES (?,?,?,?) ON CONFLICT (topic, \"partition\") DO UPDATE SET "
+        + "\"offset\" = GREATEST(projection_position.\"offset\", EXCLUDED.\"offset\"), "
+        + "event_ts_ms = CASE WHEN EXCLUDED.event_ts_ms = 0 THEN projection_position.event_ts_ms "
+        + "ELSE EXCLUDED.event_ts_ms END")) {
+      for (Position p : positions) {
+        ps.setString(1, p.topic());
+        ps.setInt(2, p.partition());
+        ps.setLong(3, p.nextOffset());
+        ps.setLong(4, p.eventTsMs());
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
   }
 
@@ -86,29 +183,44 @@ public final class ProjectionStore {
     }
   }
 
-  private static boolean applyIn(Connection c, SovereignFinancialEvent e) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
-      ps.setString(1, e.getTenantId());
-      ps.execute();
+  /** One JDBC batch per statement, executed in the order the statements were first used (one round trip each). */
+  private static final class Batches implements AutoCloseable {
+    private final Connection c;
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+
+    Batches(Connection c) {
+      this.c = c;
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO projection_applied_events(event_id, tenant_id, "
-        + "branch_id) VALUES (?,?,?) ON CONFLICT (event_id) DO NOTHING")) {
-      ps.setString(1, e.getEventId());
-      ps.setString(2, e.getTenantId());
-      ps.setString(3, e.getBranchId());
-      if (ps.executeUpdate() == 0) {
-        return false;
+
+    void add(String sql, Object... args) throws SQLException {
+      PreparedStatement ps = statements.get(sql);
+      if (ps == null) {
+        ps = c.prepareStatement(sql);
+        statements.put(sql, ps);
+      }
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      ps.addBatch();
+    }
+
+    void execute() throws SQLException {
+      for (PreparedStatement ps : statements.values()) {
+        ps.executeBatch();
       }
     }
-    for (RowChange ch : Projector.project(e)) {
-      write(c, ch);
+
+    @Override
+    public void close() throws SQLException {
+      for (PreparedStatement ps : statements.values()) {
+        ps.close();
+      }
     }
-    return true;
   }
 
   private static final String HLC_NEWER = "(EXCLUDED.%1$s_ms, EXCLUDED.%1$s_logical) > (t.%1$s_ms, t.%1$s_logical)";
 
-  private static void write(Connection c, RowChange ch) throws SQLException {
+  private static void write(Batches c, RowChange ch) throws SQLException {
     switch (ch) {
       case BranchSeen b -> exec(c, "INSERT INTO qs_branch AS t (tenant_id, branch_id, currency, last_hlc_ms, "
           + "last_hlc_logical, last_hlc_node) VALUES (?,?,?,?,?,?) ON CONFLICT (tenant_id, branch_id) DO UPDATE SET "
@@ -182,12 +294,7 @@ public final class ProjectionStore {
     }
   }
 
-  private static void exec(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      ps.executeUpdate();
-    }
+  private static void exec(Batches c, String sql, Object... args) throws SQLException {
+    c.add(sql, args);
   }
 }

@@ -5,9 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -24,6 +24,9 @@ public final class Rebuilder {
       .thenComparingInt(SovereignFinancialEvent::getStreamVersion)
       .thenComparing(SovereignFinancialEvent::getEventId);
 
+  /** Events per transaction of a rebuild. */
+  static final int BATCH = 1000;
+
   private final ProjectionStore store;
 
   public Rebuilder(ProjectionStore store) {
@@ -33,11 +36,10 @@ public final class Rebuilder {
   /** Truncates and replays {@code events} (sorted here by {@link #ORDER}); returns the number applied. */
   public long rebuild(List<SovereignFinancialEvent> events) throws SQLException {
     store.truncateAll();
+    List<SovereignFinancialEvent> sorted = events.stream().sorted(ORDER).toList();
     long n = 0;
-    for (SovereignFinancialEvent e : events.stream().sorted(ORDER).toList()) {
-      if (store.apply(e, null, 0, 0)) {
-        n++;
-      }
+    for (int i = 0; i < sorted.size(); i += BATCH) {
+      n += store.apply(sorted.subList(i, Math.min(sorted.size(), i + BATCH)), List.of());
     }
     return n;
   }
@@ -51,35 +53,28 @@ public final class Rebuilder {
       throw new IllegalArgumentException("bad column name " + bytesColumn);
     }
     store.truncateAll();
-    long[] n = {0};
-    SQLException[] failure = {null};
+    long n = 0;
     try (Connection c = ownerDs.getConnection()) {
       c.setAutoCommit(false); // a cursor, not the whole table in memory
       try (PreparedStatement ps = c.prepareStatement("SELECT " + bytesColumn + " FROM event_store "
           + "ORDER BY tenant_id, stream_id, stream_version, event_id")) {
-        ps.setFetchSize(1000);
+        ps.setFetchSize(BATCH);
         try (ResultSet rs = ps.executeQuery()) {
-          Consumer<SovereignFinancialEvent> apply = e -> {
-            try {
-              if (store.apply(e, null, 0, 0)) {
-                n[0]++;
-              }
-            } catch (SQLException ex) {
-              failure[0] = ex;
+          List<SovereignFinancialEvent> batch = new ArrayList<>(BATCH);
+          while (rs.next()) {
+            batch.add(SovereignFinancialEvent.parseFrom(rs.getBytes(1)));
+            if (batch.size() == BATCH) {
+              n += store.apply(batch, List.of());
+              batch.clear();
             }
-          };
-          while (rs.next() && failure[0] == null) {
-            apply.accept(SovereignFinancialEvent.parseFrom(rs.getBytes(1)));
           }
+          n += store.apply(batch, List.of());
         } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
           throw new SQLException("event_store holds bytes that are not a SovereignFinancialEvent", ex);
         }
       }
       c.commit();
     }
-    if (failure[0] != null) {
-      throw failure[0];
-    }
-    return n[0];
+    return n;
   }
 }

@@ -9,6 +9,9 @@ import java.time.LocalDate;
  */
 public sealed interface RowChange {
 
+  /** The tenant whose rows this change touches (writes run under that tenant's row-level security). */
+  String tenant();
+
   /** The HLC of an event, compared as (physical ms, logical, node). */
   record Hlc(long physicalMs, int logical, String node) {}
 
