@@ -21,7 +21,6 @@ import com.cps.dcs.proto.v4.QueryProtocolGrpc;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.Postgres;
-import com.cps.dcs.testsupport.TempDirs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -82,7 +81,9 @@ class RunCommandIT {
         "regional-agent/target/regional-agent.jar", "query-service/target/query-service.jar")) {
       assertThat(ROOT.resolve(jar)).as("built before this test (./mvnw install)").isRegularFile();
     }
-    Path data = TempDirs.create("run-command");
+    // Under target/ and kept after the run, so the services' logs can be read when it fails.
+    Path data = Path.of("target", "it-data", "run-command-" + System.currentTimeMillis()).toAbsolutePath();
+    Files.createDirectories(data);
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (String key : List.of("DCS_BRANCH_1_PORT", "DCS_BRANCH_1_MANAGEMENT_PORT", "DCS_BRANCH_2_PORT",
         "DCS_BRANCH_2_MANAGEMENT_PORT", "DCS_REGION_N1_PORT", "DCS_REGION_N1_MANAGEMENT_PORT", "DCS_REGION_N1_RAFT_PORT",
@@ -118,7 +119,8 @@ class RunCommandIT {
     pb.environment().putAll(env);
     dcs = pb.start();
 
-    await("the suite says it runs", Duration.ofSeconds(200), () -> {
+    // About a minute on a quiet two-core machine; much longer when other builds share the cores.
+    await(() -> "the suite says it runs; console:\n" + read(console), Duration.ofSeconds(300), () -> {
       assertThat(dcs.isAlive()).as("./dcs run is alive; console:%n%s", read(console)).isTrue();
       return read(console).contains("is running");
     });
@@ -139,8 +141,12 @@ class RunCommandIT {
     assertThat(started.stream().filter(h -> h.info().command().orElse("").endsWith("java")).count())
         .as("six service JVMs").isEqualTo(6);
     if (!env.containsKey("DCS_PG_URL")) {
-      assertThat(started).as("the embedded PostgreSQL").anyMatch(h -> h.info().command().orElse("")
-          .endsWith("postgres"));
+      // pg_ctl starts the postmaster detached (its parent is init), so it is found by its pid file in the data dir.
+      long pid = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
+      ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+      assertThat(postmaster.info().command().orElse("")).as("the embedded PostgreSQL").endsWith("postgres");
+      started.add(postmaster);
+      started.addAll(postmaster.descendants().toList());
     }
 
     // A sale at branch-1's till, as the POS app makes it.
@@ -245,6 +251,11 @@ class RunCommandIT {
   }
 
   private static void await(String what, Duration timeout, Supplier<Boolean> condition) throws InterruptedException {
+    await(() -> what, timeout, condition);
+  }
+
+  private static void await(Supplier<String> what, Duration timeout, Supplier<Boolean> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.get()) {
@@ -252,6 +263,6 @@ class RunCommandIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("not within " + timeout + ": " + what);
+    throw new AssertionError("not within " + timeout + ": " + what.get());
   }
 }

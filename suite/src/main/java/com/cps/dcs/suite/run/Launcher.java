@@ -2,6 +2,7 @@ package com.cps.dcs.suite.run;
 
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
+import com.cps.dcs.testsupport.TcpProxy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the data dir) and Kafka (KAFKA_BOOTSTRAP_SERVERS, or a broker in this JVM with its log in the data dir), a
  * three-node region, the query service and two branches (local agents with the sample catalogue, serving the POS
  * app), each service a child JVM with its log under {@code <data>/logs}. Every branch reaches the region through a
- * link of its own (see {@link Link}) that the demo can cut. A control port answers {@code GET /status} and
+ * link of its own (a test-support {@link TcpProxy} per regional node) that the demo can cut. A control port answers {@code GET /status} and
  * {@code POST /branches/<id>/offline|online}. SIGINT / SIGTERM stop everything, branches first, infrastructure last.
  */
 final class Launcher {
@@ -47,7 +48,7 @@ final class Launcher {
   private final List<ServiceProcess> regionNodes = new ArrayList<>();
   private final List<ServiceProcess> branchAgents = new ArrayList<>();
   private ServiceProcess queryService;
-  private final Map<String, List<Link>> links = new LinkedHashMap<>();
+  private final Map<String, List<TcpProxy>> links = new LinkedHashMap<>();
   private Postgres postgres;
   private Kafka.Broker broker;
   private HttpServer control;
@@ -132,9 +133,9 @@ final class Launcher {
       log.warn("The POS app is not built ({} is missing): the branches serve the APIs only", cfg.posWebDir());
     }
     for (RunConfig.Branch b : cfg.branches) {
-      List<Link> paths = new ArrayList<>();
+      List<TcpProxy> paths = new ArrayList<>();
       for (RunConfig.Node n : cfg.nodes) {
-        paths.add(new Link(b.id() + "->" + n.id(), n.grpcPort()));
+        paths.add(new TcpProxy("127.0.0.1", n.grpcPort()));
       }
       links.put(b.id(), paths);
       Map<String, String> env = baseEnv();
@@ -282,7 +283,7 @@ final class Launcher {
         return;
       }
       boolean offline = parts[3].equals("offline");
-      links.get(parts[2]).forEach(offline ? Link::cut : Link::restore);
+      links.get(parts[2]).forEach(offline ? TcpProxy::cut : TcpProxy::restore);
       log.info("{} is now {} (its links to the region are {})", parts[2], parts[3], offline ? "cut" : "restored");
       answer(ex, 200, parts[2] + " " + parts[3] + "\n");
     });
@@ -367,7 +368,7 @@ final class Launcher {
     }
     stopAll(edge);
     stopAll(regionNodes); // PostgreSQL must still be up for a node to stop promptly
-    links.values().forEach(l -> l.forEach(Link::close));
+    links.values().forEach(l -> l.forEach(TcpProxy::close));
     if (broker != null) {
       try {
         broker.close();
