@@ -12,6 +12,14 @@ final class Aes {
   static final int IV_BYTES = 12;
   static final int TAG_BYTES = 16;
   static final SecureRandom RANDOM = new SecureRandom();
+  // One Cipher object per thread, re-initialized with each call's key and IV: getInstance costs a provider lookup.
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  });
 
   private Aes() {}
 
@@ -24,7 +32,7 @@ final class Aes {
   /** Ciphertext followed by the 16-byte tag. */
   static byte[] encrypt(byte[] key, byte[] iv, byte[] plaintext, byte[] aad) {
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = CIPHERS.get();
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, iv));
       c.updateAAD(aad);
       return c.doFinal(plaintext);
@@ -41,7 +49,7 @@ final class Aes {
       throw new IntegrityException(what, "IV is " + iv.length + " bytes, expected " + IV_BYTES);
     }
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = CIPHERS.get();
       c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, iv));
       c.updateAAD(aad);
       return c.doFinal(ciphertextAndTag);

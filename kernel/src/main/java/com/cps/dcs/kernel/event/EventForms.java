@@ -10,6 +10,10 @@ final class EventForms {
 
   /** What the HMAC covers: everything but event_hash, signature, received_at, hmac and chain link. */
   static byte[] macInput(SovereignFinancialEvent e) {
+    if (e.hasPayload() && nothingToClear(e) && e.getPayload().getHmacSignature().isEmpty()
+        && e.getPayload().getAuditTrailHash().isEmpty()) {
+      return Canonical.bytes(e); // the same bytes, without copying the event to clear what is already clear
+    }
     SovereignFinancialEvent.Builder b = common(e);
     b.getPayloadBuilder().clearHmacSignature().clearAuditTrailHash();
     return Canonical.bytes(b.build());
@@ -17,6 +21,9 @@ final class EventForms {
 
   /** What event_hash covers: everything but event_hash, signature, received_at and chain link. */
   static byte[] hashInput(SovereignFinancialEvent e) {
+    if (nothingToClear(e) && e.getPayload().getAuditTrailHash().isEmpty()) {
+      return Canonical.bytes(e);
+    }
     SovereignFinancialEvent.Builder b = common(e);
     if (e.hasPayload()) {
       b.getPayloadBuilder().clearAuditTrailHash();
@@ -26,7 +33,19 @@ final class EventForms {
 
   /** What the signature covers: everything but the signature and received_at. */
   static byte[] signatureInput(SovereignFinancialEvent e) {
+    if (e.getDigitalSignature().isEmpty() && e.getReceivedAt() == 0) {
+      return Canonical.bytes(e);
+    }
     return Canonical.bytes(e.toBuilder().clearDigitalSignature().clearReceivedAt().build());
+  }
+
+  /**
+   * True when event_hash, signature and received_at are already at their defaults, which proto3 does not
+   * serialize: clearing them would give the same canonical bytes. (The sealer's path: each form is taken before
+   * the field it leaves out is set.)
+   */
+  private static boolean nothingToClear(SovereignFinancialEvent e) {
+    return e.getEventHash().isEmpty() && e.getDigitalSignature().isEmpty() && e.getReceivedAt() == 0;
   }
 
   private static SovereignFinancialEvent.Builder common(SovereignFinancialEvent e) {

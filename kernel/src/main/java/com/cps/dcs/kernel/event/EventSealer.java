@@ -36,12 +36,45 @@ public final class EventSealer {
    */
   public SovereignFinancialEvent seal(
       SovereignFinancialEvent draft, byte[] sensitivePayload, byte[] previousChainLink) {
+    Sealing s = begin(draft, sensitivePayload);
+    s.chain(previousChainLink);
+    return s.sign();
+  }
+
+  /**
+   * Steps 2 to 4 of the pipeline (seal, HMAC, event hash): everything that does not depend on the chain, so that
+   * many events can be prepared at once, in any order and on any thread. Then {@link Sealing#chain} (in append
+   * order) and {@link Sealing#sign} (any order, any thread, once chained) finish the event exactly as
+   * {@link #seal} does.
+   *
+   * @throws com.cps.dcs.kernel.money.MoneyException when amount and amount_minor disagree
+   */
+  public Sealing begin(SovereignFinancialEvent draft, byte[] sensitivePayload) {
+    if (draft.getEventId().isEmpty()) {
+      throw new IllegalArgumentException("event_id must be assigned before sealing");
+    }
+    return begin(draft, sealPayload(draft.getEventId(), sensitivePayload));
+  }
+
+  /**
+   * Step 2 alone: the sensitive payload sealed for the event {@code eventId} (its AAD), which is all it depends on,
+   * so it can be done before the event's other fields are known. Pass the result to
+   * {@link #begin(SovereignFinancialEvent, SovereignPayload)} with a draft of that id.
+   */
+  public SovereignPayload sealPayload(String eventId, byte[] sensitivePayload) {
+    return envelope.seal(sensitivePayload, eventId.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Steps 3 and 4 for a draft whose payload {@link #sealPayload} sealed for its {@code event_id}.
+   *
+   * @throws com.cps.dcs.kernel.money.MoneyException when amount and amount_minor disagree
+   */
+  public Sealing begin(SovereignFinancialEvent draft, SovereignPayload sealed) {
     if (draft.getEventId().isEmpty()) {
       throw new IllegalArgumentException("event_id must be assigned before sealing");
     }
     EventVerifier.checkAmount(draft);
-    SovereignPayload sealed =
-        envelope.seal(sensitivePayload, draft.getEventId().getBytes(StandardCharsets.UTF_8));
     SovereignPayload.Builder payload = draft.getPayload().toBuilder().mergeFrom(sealed);
     SovereignFinancialEvent.Builder b = draft.toBuilder().setPayload(payload);
 
@@ -49,10 +82,43 @@ public final class EventSealer {
     b.setPayload(payload);
     String eventHash = Sha256.hex(Sha256.digest(EventForms.hashInput(b.build())));
     b.setEventHash(eventHash);
-    payload.setAuditTrailHash(ByteString.copyFrom(HashChain.link(previousChainLink, eventHash)));
-    b.setPayload(payload);
-    b.setDigitalSignature(ByteString.copyFrom(Ecdsa.sign(keys.privateKey(), EventForms.signatureInput(b.build()))));
-    return b.build();
+    return new Sealing(b, payload, eventHash);
+  }
+
+  /** An event between {@link #begin} and {@link Sealing#sign}. Not thread-safe: one thread at a time. */
+  public final class Sealing {
+    private final SovereignFinancialEvent.Builder event;
+    private final SovereignPayload.Builder payload;
+    private final String eventHash;
+    private byte[] link;
+
+    private Sealing(SovereignFinancialEvent.Builder event, SovereignPayload.Builder payload, String eventHash) {
+      this.event = event;
+      this.payload = payload;
+      this.eventHash = eventHash;
+    }
+
+    public String eventHash() {
+      return eventHash;
+    }
+
+    /** Step 5: links the event after {@code previousChainLink}; returns its own link (the next one's previous). */
+    public byte[] chain(byte[] previousChainLink) {
+      link = HashChain.link(previousChainLink, eventHash);
+      payload.setAuditTrailHash(ByteString.copyFrom(link));
+      event.setPayload(payload);
+      return link.clone();
+    }
+
+    /** Step 6: the agent's signature over everything, chain link included; returns the finished event. */
+    public SovereignFinancialEvent sign() {
+      if (link == null) {
+        throw new IllegalStateException("chain the event before signing it");
+      }
+      event.setDigitalSignature(
+          ByteString.copyFrom(Ecdsa.sign(keys.privateKey(), EventForms.signatureInput(event.build()))));
+      return event.build();
+    }
   }
 
   /** The chain link of a sealed event, to pass as {@code previousChainLink} of the next one. */

@@ -29,9 +29,23 @@ public record Money(long minor, Currency currency) implements Comparable<Money> 
     return ofMinor(0, code);
   }
 
+  /** Whether {@code code} is three letters A to Z (a regex would be compiled on every call of this hot path). */
+  private static boolean threeCapitals(String code) {
+    if (code == null || code.length() != 3) {
+      return false;
+    }
+    for (int i = 0; i < 3; i++) {
+      char ch = code.charAt(i);
+      if (ch < 'A' || ch > 'Z') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The ISO-4217 currency for {@code code}, refusing unknown codes and currencies without minor units. */
   public static Currency currency(String code) {
-    if (code == null || !code.matches("[A-Z]{3}")) {
+    if (!threeCapitals(code)) {
       throw new MoneyException("currency must be an ISO-4217 code of three capital letters, got '" + code + "'");
     }
     Currency c;
