@@ -37,7 +37,11 @@ public final class SqliteDatabase implements AutoCloseable {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       String url = "jdbc:sqlite:" + file.toAbsolutePath();
-      Connection w = DriverManager.getConnection(url);
+      // The driver would otherwise run and parse an extra "SELECT last_insert_rowid()" after every insert; the
+      // log reads its seq itself (SqliteEventLog.insert).
+      java.util.Properties writerProps = new java.util.Properties();
+      writerProps.setProperty("jdbc.get_generated_keys", "false");
+      Connection w = DriverManager.getConnection(url, writerProps);
       try (Statement s = w.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=FULL");

@@ -9,8 +9,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -24,42 +28,67 @@ public final class SqliteEventLog {
 
   private SqliteEventLog() {}
 
+  private static final String INSERT_EVENT = "INSERT INTO events (event_id, stream_id, stream_version,"
+      + " idempotency_key, content_hash, type, branch_id, agent_id, own, ts_ms, amount_minor, currency, ack, body)"
+      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String LAST_ROWID = "SELECT last_insert_rowid()";
+  private static final String UPSERT_STREAM = "INSERT INTO streams (stream_id, version) VALUES (?, ?)"
+      + " ON CONFLICT(stream_id) DO UPDATE SET version = max(version, excluded.version)";
+  private static final String STREAM_VERSION = "SELECT version FROM streams WHERE stream_id = ?";
+  private static final String BY_KEY = "SELECT " + COLUMNS + " FROM events WHERE idempotency_key = ?";
+  private static final String BY_ID = "SELECT " + COLUMNS + " FROM events WHERE event_id = ?";
+  private static final String META = "SELECT value FROM meta WHERE name = ?";
+  private static final String PUT_META =
+      "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+
+  /**
+   * The hot statements of the append path, prepared once per connection: SQLite compiles a statement on every
+   * prepare. A cached statement is never closed by its user (its result sets are), and goes with its connection.
+   */
+  private static final Map<Connection, Map<String, PreparedStatement>> STATEMENTS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  static PreparedStatement cached(Connection c, String sql) throws SQLException {
+    Map<String, PreparedStatement> forConnection = STATEMENTS.computeIfAbsent(c, k -> new ConcurrentHashMap<>());
+    PreparedStatement ps = forConnection.get(sql);
+    if (ps == null || ps.isClosed()) {
+      ps = c.prepareStatement(sql);
+      forConnection.put(sql, ps);
+    } else {
+      ps.clearParameters();
+    }
+    return ps;
+  }
+
   /** Appends one event; returns its seq. */
   public static long insert(Connection c, SovereignFinancialEvent e, AckResponse ack, String contentHash, boolean own)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO events (event_id, stream_id, stream_version, idempotency_key, content_hash, type, branch_id,"
-            + " agent_id, own, ts_ms, amount_minor, currency, ack, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-      ps.setString(1, e.getEventId());
-      ps.setString(2, e.getStreamId());
-      ps.setLong(3, e.getStreamVersion());
-      ps.setString(4, e.getIdempotencyKey());
-      ps.setString(5, contentHash);
-      ps.setInt(6, e.getTypeValue());
-      ps.setString(7, e.getBranchId());
-      ps.setString(8, e.getAgentId());
-      ps.setInt(9, own ? 1 : 0);
-      ps.setLong(10, tsMillis(e));
-      ps.setLong(11, e.getAmountMinor());
-      ps.setString(12, e.getCurrency());
-      ps.setBytes(13, ack.toByteArray());
-      ps.setBytes(14, e.toByteArray());
-      ps.executeUpdate();
-    }
+    PreparedStatement ps = cached(c, INSERT_EVENT);
+    ps.setString(1, e.getEventId());
+    ps.setString(2, e.getStreamId());
+    ps.setLong(3, e.getStreamVersion());
+    ps.setString(4, e.getIdempotencyKey());
+    ps.setString(5, contentHash);
+    ps.setInt(6, e.getTypeValue());
+    ps.setString(7, e.getBranchId());
+    ps.setString(8, e.getAgentId());
+    ps.setInt(9, own ? 1 : 0);
+    ps.setLong(10, tsMillis(e));
+    ps.setLong(11, e.getAmountMinor());
+    ps.setString(12, e.getCurrency());
+    ps.setBytes(13, ack.toByteArray());
+    ps.setBytes(14, e.toByteArray());
+    ps.executeUpdate();
     // Read the seq now: the streams upsert below inserts a row for a new stream and moves last_insert_rowid().
     long seq;
-    try (PreparedStatement ps = c.prepareStatement("SELECT last_insert_rowid()");
-        ResultSet rs = ps.executeQuery()) {
+    try (ResultSet rs = cached(c, LAST_ROWID).executeQuery()) {
       rs.next();
       seq = rs.getLong(1);
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT(stream_id) DO UPDATE SET version ="
-            + " max(version, excluded.version)")) {
-      ps.setString(1, e.getStreamId());
-      ps.setLong(2, e.getStreamVersion());
-      ps.executeUpdate();
-    }
+    PreparedStatement up = cached(c, UPSERT_STREAM);
+    up.setString(1, e.getStreamId());
+    up.setLong(2, e.getStreamVersion());
+    up.executeUpdate();
     return seq;
   }
 
@@ -72,20 +101,19 @@ public final class SqliteEventLog {
   }
 
   public static long streamVersion(Connection c, String streamId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT version FROM streams WHERE stream_id = ?")) {
-      ps.setString(1, streamId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
-      }
+    PreparedStatement ps = cached(c, STREAM_VERSION);
+    ps.setString(1, streamId);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
     }
   }
 
   public static Optional<StoredEvent> byIdempotencyKey(Connection c, String key) throws SQLException {
-    return one(c, "SELECT " + COLUMNS + " FROM events WHERE idempotency_key = ?", key);
+    return one(c, BY_KEY, key);
   }
 
   public static Optional<StoredEvent> byEventId(Connection c, String eventId) throws SQLException {
-    return one(c, "SELECT " + COLUMNS + " FROM events WHERE event_id = ?", eventId);
+    return one(c, BY_ID, eventId);
   }
 
   /** Events with ts in [fromMs, toMs), optional types, after {@code afterSeq}, in seq order, at most {@code limit}. */
@@ -164,11 +192,10 @@ public final class SqliteEventLog {
   }
 
   private static Optional<StoredEvent> one(Connection c, String sql, String arg) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, arg);
-      List<StoredEvent> rows = all(ps);
-      return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-    }
+    PreparedStatement ps = cached(c, sql);
+    ps.setString(1, arg);
+    List<StoredEvent> rows = all(ps);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
   private static List<StoredEvent> all(PreparedStatement ps) throws SQLException {
@@ -189,21 +216,18 @@ public final class SqliteEventLog {
   // --- small named values -------------------------------------------------------------------------------------
 
   public static Optional<byte[]> meta(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
-      ps.setString(1, name);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
-      }
+    PreparedStatement ps = cached(c, META);
+    ps.setString(1, name);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
     }
   }
 
   public static void putMeta(Connection c, String name, byte[] value) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")) {
-      ps.setString(1, name);
-      ps.setBytes(2, value);
-      ps.executeUpdate();
-    }
+    PreparedStatement ps = cached(c, PUT_META);
+    ps.setString(1, name);
+    ps.setBytes(2, value);
+    ps.executeUpdate();
   }
 
   // --- CRDT state -----------------------------------------------------------------------------------------------

@@ -89,4 +89,36 @@ class SqliteEventLogTest {
       }
     }
   }
+
+  @Test
+  void theAppendStatementsAreReusedAfterARefusedInsertAndReadersSeeEveryCommit() {
+    try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("d.db"))) {
+      db.inTransaction(c -> SqliteEventLog.insert(c, event("e1", "s", 1, "k1"), AckResponse.getDefaultInstance(),
+          "h", true));
+      assertThat(db.<java.util.Optional<StoredEvent>>read(c -> SqliteEventLog.byIdempotencyKey(c, "k2"))).isEmpty();
+      assertThatThrownBy(() -> db.inTransaction(c -> SqliteEventLog.insert(c, event("e1", "s", 2, "k2"),
+          AckResponse.getDefaultInstance(), "h", true))).hasMessageContaining("UNIQUE");
+      for (int v = 2; v <= 20; v++) {
+        int version = v;
+        long seq = db.inTransaction(c -> {
+          long s = SqliteEventLog.insert(c, event("e" + version, "s", version, "k" + version),
+              AckResponse.getDefaultInstance(), "h", true);
+          SqliteEventLog.putMeta(c, "head", new byte[] {(byte) version});
+          return s;
+        });
+        assertThat(seq).isEqualTo(version);
+        // The reader (its statements cached too) sees each commit at once: no statement holds an old snapshot.
+        assertThat(db.<Long>read(c -> SqliteEventLog.streamVersion(c, "s"))).isEqualTo(version);
+        assertThat(db.<java.util.Optional<StoredEvent>>read(c -> SqliteEventLog.byEventId(c, "e" + version))).isPresent();
+        assertThat(db.<java.util.Optional<StoredEvent>>read(c -> SqliteEventLog.byIdempotencyKey(c, "k" + version)))
+            .isPresent();
+        assertThat(db.<java.util.Optional<byte[]>>read(c -> SqliteEventLog.meta(c, "head")).orElseThrow())
+            .containsExactly((byte) version);
+      }
+    }
+    try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("d.db"))) {
+      assertThat(db.<Long>read(SqliteEventLog::maxSeq)).isEqualTo(20);
+      assertThat(db.<Long>read(c -> SqliteEventLog.streamVersion(c, "s"))).isEqualTo(20);
+    }
+  }
 }
