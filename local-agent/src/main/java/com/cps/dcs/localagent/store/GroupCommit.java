@@ -10,7 +10,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * Group commit for appends: callers queue their drafts; one committer thread takes everything waiting (up to a few
  * thousand drafts), appends it in a single SQLite transaction and completes every caller after the commit. The
  * expensive fsync is paid once per group instead of once per event, and no caller is acknowledged before its event
- * is durable.
+ * is durable. Inside the group the sealing and the signatures are spread over the sealing pool
+ * ({@link LocalTx#appendAll}); the checks, the chain links and the inserts stay in order on this thread.
  */
 final class GroupCommit {
   private static final int MAX_GROUP = 4096;
@@ -27,10 +28,10 @@ final class GroupCommit {
 
   /** Drafts waiting for a commit, and the place their results go. */
   static final class Pending {
-    final List<EventDraft> drafts;
+    final List<LocalTx.Keyed> drafts;
     final CompletableFuture<List<LocalStore.Result>> done = new CompletableFuture<>();
 
-    Pending(List<EventDraft> drafts) {
+    Pending(List<LocalTx.Keyed> drafts) {
       this.drafts = drafts;
     }
 
@@ -68,23 +69,13 @@ final class GroupCommit {
         size += next.drafts.size();
       }
       try {
-        List<List<LocalStore.Result>> results = store.transaction(tx -> {
-          List<List<LocalStore.Result>> all = new ArrayList<>();
-          for (Pending p : group) {
-            List<LocalStore.Result> rs = new ArrayList<>();
-            for (EventDraft d : p.drafts) {
-              try {
-                rs.add(new LocalStore.Result(tx.append(d), null));
-              } catch (AppendRefused r) {
-                rs.add(new LocalStore.Result(null, r));
-              }
-            }
-            all.add(rs);
-          }
-          return all;
-        });
-        for (int i = 0; i < group.size(); i++) {
-          group.get(i).done.complete(results.get(i));
+        List<LocalTx.Keyed> all = new ArrayList<>(size);
+        group.forEach(p -> all.addAll(p.drafts));
+        List<LocalStore.Result> results = store.transaction(tx -> tx.appendAll(all, store.sealingPool()));
+        int from = 0;
+        for (Pending p : group) {
+          p.done.complete(new ArrayList<>(results.subList(from, from + p.drafts.size())));
+          from += p.drafts.size();
         }
       } catch (RuntimeException e) {
         group.forEach(p -> p.done.completeExceptionally(e));

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -111,12 +113,31 @@ public final class LocalStore implements AutoCloseable, StateView {
    * others: every refusal is raised before that draft writes anything.
    */
   public List<Result> appendAll(List<EventDraft> drafts) {
-    GroupCommit.Pending pending = new GroupCommit.Pending(drafts);
+    List<LocalTx.Keyed> keyed = new ArrayList<>(drafts.size());
+    for (EventDraft d : drafts) {
+      keyed.add(LocalTx.keyed(identity, sealer, d)); // on the caller's thread, not the committer's
+    }
+    GroupCommit.Pending pending = new GroupCommit.Pending(keyed);
     groupCommit.submit(pending);
     return pending.await();
   }
 
   private final GroupCommit groupCommit = new GroupCommit(this);
+
+  /**
+   * Threads that help the committer seal and sign a group (the committer is one more), or null on one core.
+   * Daemons: they hold nothing durable, and a group being sealed when the JVM stops was never acknowledged.
+   */
+  private final ExecutorService sealingPool = LocalTx.PARALLELISM < 2 ? null
+      : Executors.newFixedThreadPool(LocalTx.PARALLELISM - 1, r -> {
+        Thread t = new Thread(r, "append-seal");
+        t.setDaemon(true);
+        return t;
+      });
+
+  ExecutorService sealingPool() {
+    return sealingPool;
+  }
 
   public Optional<SovereignFinancialEvent> findEvent(String eventId) {
     return db.read(c -> SqliteEventLog.byEventId(c, eventId)).map(StoredEvent::event);
@@ -192,6 +213,9 @@ public final class LocalStore implements AutoCloseable, StateView {
 
   @Override
   public void close() {
+    if (sealingPool != null) {
+      sealingPool.shutdownNow();
+    }
     db.close();
   }
 
