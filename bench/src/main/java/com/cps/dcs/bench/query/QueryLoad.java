@@ -38,8 +38,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code query-service/target/query-service.jar} as a child process, measures projection throughput (events/s from
  * the first produced event until GetBranchSummary counts them all) and GetBranchSummary latency under concurrent
  * callers. Args: [events=20000] [threads=8] [callsPerThread=5000] [jar=query-service/target/query-service.jar];
- * {@code threads} may be a comma-separated list (e.g. {@code 1,2,4,8}): one latency run per concurrency, each after
- * the same warm-up. Every figure is printed with the machine's load average ({@code /proc/loadavg}) before and after,
+ * {@code threads} may be a comma-separated list (e.g. {@code 1,2,4,8,r500}): one latency run per entry, after the
+ * same warm-up; a number is that many closed-loop callers (each sends its next call when the last one answered),
+ * {@code rN} an open loop sending N calls per second. Every figure is printed with the machine's load average ({@code /proc/loadavg}) before and after,
  * since the machine may be shared.
  */
 public final class QueryLoad {
@@ -48,8 +49,7 @@ public final class QueryLoad {
 
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    int[] concurrencies = Arrays.stream((args.length > 1 ? args[1] : "8").split(",")).map(String::strip)
-        .mapToInt(Integer::parseInt).toArray();
+    List<String> runs = Arrays.stream((args.length > 1 ? args[1] : "8").split(",")).map(String::strip).toList();
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
     String jar = args.length > 3 ? args[3] : "query-service/target/query-service.jar";
     String pgUrl = Postgres.shared().createDatabase("qs_bench");
@@ -126,8 +126,12 @@ public final class QueryLoad {
       for (int w = 0; w < 2000; w++) {
         stub.getBranchSummary(q); // warm-up
       }
-      for (int threads : concurrencies) {
-        latency(stub, q, threads, calls);
+      for (String run : runs) {
+        if (run.startsWith("r")) {
+          openLoop(channel, q, Integer.parseInt(run.substring(1)), calls);
+        } else {
+          latency(stub, q, Integer.parseInt(run), calls);
+        }
       }
     } finally {
       channel.shutdownNow();
@@ -170,6 +174,48 @@ public final class QueryLoad {
     } finally {
       pool.shutdown();
     }
+  }
+
+  /**
+   * Open loop: {@code calls} calls sent at a fixed {@code rate} per second whatever the answers' pace, each latency
+   * measured from the moment the call was due (so a stall counts for every call it delays, unlike closed-loop
+   * callers that wait and send less).
+   */
+  private static void openLoop(ManagedChannel channel, BranchQuery q, int rate, int calls) throws Exception {
+    String loadBefore = loadAverage();
+    var stub = QueryProtocolGrpc.newFutureStub(channel);
+    long[] lat = new long[calls];
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(calls);
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    long period = 1_000_000_000L / rate;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      long due = t0 + i * period;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait); // pacing the sender, not waiting for a result
+      }
+      int k = i;
+      var f = stub.getBranchSummary(q);
+      f.addListener(() -> {
+        lat[k] = System.nanoTime() - due;
+        try {
+          f.get();
+        } catch (Exception e) {
+          failed.incrementAndGet();
+        }
+        done.countDown();
+      }, Runnable::run);
+    }
+    if (!done.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("open-loop calls did not finish");
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    Arrays.sort(lat);
+    System.out.printf("GetBranchSummary: %d calls, open loop at %d/s (achieved %.0f/s, %d failed), p50 %.2f ms, "
+        + "p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (load average before %s, after %s)%n", calls, rate, calls / wall,
+        failed.get(), pct(lat, 0.50), pct(lat, 0.99), pct(lat, 0.999), lat[lat.length - 1] / 1e6, loadBefore,
+        loadAverage());
   }
 
   /** The 1, 5 and 15 minute load averages, as {@code uptime} shows them. */

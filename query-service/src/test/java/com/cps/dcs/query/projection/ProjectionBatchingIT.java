@@ -63,7 +63,8 @@ class ProjectionBatchingIT {
   void batchesLeaveTheSameReadModelsAsOneTransactionPerEvent() {
     // each shrink step is database work, and the seed in the message reproduces a failure
     qt().withExamples(40).withShrinkCycles(5)
-        .forAll(longs().all(), integers().between(1, 120), integers().between(1, 40)).checkAssert((seed, n, batchSize) -> {
+        .forAll(longs().all(), integers().between(1, 120), integers().between(1, 40))
+        .checkAssert((seed, n, batchSize) -> {
           try {
             reset(oneByOneDs);
             reset(batchedDs);
