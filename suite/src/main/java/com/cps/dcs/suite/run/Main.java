@@ -40,7 +40,13 @@ public final class Main {
 
   /** The local agent's own offline check, with the branch's folders and keys as ./dcs run gives them. */
   static int verifyChain(RunConfig cfg, String branchId) throws Exception {
-    RunConfig.Branch b = cfg.branch(branchId);
+    RunConfig.Branch b;
+    try {
+      b = cfg.branch(branchId);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
         cfg.jar("local-agent").toString(), "verify-chain"));
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
