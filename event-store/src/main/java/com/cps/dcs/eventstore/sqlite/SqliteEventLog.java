@@ -63,6 +63,15 @@ public final class SqliteEventLog {
   /** Appends one event; returns its seq. */
   public static long insert(Connection c, SovereignFinancialEvent e, AckResponse ack, String contentHash, boolean own)
       throws SQLException {
+    return insert(c, e, e.toByteArray(), ack, contentHash, own);
+  }
+
+  /**
+   * Appends one event whose encoding the caller already has ({@code body} must parse to {@code e}, e.g. the
+   * sealer's {@code signedBytes}); returns its seq.
+   */
+  public static long insert(Connection c, SovereignFinancialEvent e, byte[] body, AckResponse ack,
+      String contentHash, boolean own) throws SQLException {
     PreparedStatement ps = cached(c, INSERT_EVENT);
     ps.setString(1, e.getEventId());
     ps.setString(2, e.getStreamId());
@@ -77,7 +86,7 @@ public final class SqliteEventLog {
     ps.setLong(11, e.getAmountMinor());
     ps.setString(12, e.getCurrency());
     ps.setBytes(13, ack.toByteArray());
-    ps.setBytes(14, e.toByteArray());
+    ps.setBytes(14, body);
     ps.executeUpdate();
     // Read the seq now: the streams upsert below inserts a row for a new stream and moves last_insert_rowid().
     long seq;

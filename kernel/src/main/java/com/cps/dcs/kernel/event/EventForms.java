@@ -3,6 +3,7 @@ package com.cps.dcs.kernel.event;
 import com.cps.dcs.kernel.hash.Canonical;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 
 /** The canonical forms of an event that the HMAC, the hash and the signature cover (docs/design-notes.md). */
 final class EventForms {
@@ -37,6 +38,27 @@ final class EventForms {
       return Canonical.bytes(e);
     }
     return Canonical.bytes(e.toBuilder().clearDigitalSignature().clearReceivedAt().build());
+  }
+
+  /**
+   * {@code covered} (an event's encoding without a signature) followed by the {@code digital_signature} field:
+   * a valid encoding of the event with that signature, as protobuf parsers take fields in any order.
+   */
+  static byte[] withSignature(byte[] covered, byte[] signature) {
+    int tag = SovereignFinancialEvent.DIGITAL_SIGNATURE_FIELD_NUMBER << 3 | 2; // length-delimited
+    int header = CodedOutputStream.computeUInt32SizeNoTag(tag)
+        + CodedOutputStream.computeUInt32SizeNoTag(signature.length);
+    byte[] out = java.util.Arrays.copyOf(covered, covered.length + header + signature.length);
+    CodedOutputStream o = CodedOutputStream.newInstance(out, covered.length, header + signature.length);
+    try {
+      o.writeUInt32NoTag(tag);
+      o.writeUInt32NoTag(signature.length);
+      o.writeRawBytes(signature);
+      o.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
   }
 
   /**

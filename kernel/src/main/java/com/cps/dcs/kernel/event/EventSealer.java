@@ -91,6 +91,7 @@ public final class EventSealer {
     private final SovereignPayload.Builder payload;
     private final String eventHash;
     private byte[] link;
+    private byte[] signedBytes;
 
     private Sealing(SovereignFinancialEvent.Builder event, SovereignPayload.Builder payload, String eventHash) {
       this.event = event;
@@ -115,9 +116,23 @@ public final class EventSealer {
       if (link == null) {
         throw new IllegalStateException("chain the event before signing it");
       }
-      event.setDigitalSignature(
-          ByteString.copyFrom(Ecdsa.sign(keys.privateKey(), EventForms.signatureInput(event.build()))));
+      byte[] covered = EventForms.signatureInput(event.build());
+      byte[] signature = Ecdsa.sign(keys.privateKey(), covered);
+      event.setDigitalSignature(ByteString.copyFrom(signature));
+      signedBytes = EventForms.withSignature(covered, signature);
       return event.build();
+    }
+
+    /**
+     * The protobuf encoding of the signed event, made from the bytes the signature covers without serializing the
+     * event again: it parses to exactly the event {@link #sign} returned, though its signature field comes last
+     * rather than in field-number order (so it is for storage, not for hashing).
+     */
+    public byte[] signedBytes() {
+      if (signedBytes == null) {
+        throw new IllegalStateException("sign the event first");
+      }
+      return signedBytes;
     }
   }
 

@@ -153,6 +153,10 @@ class EventSealingTest {
       assertThat(com.cps.dcs.kernel.chain.HashChainVerifier.verify(chained).intact()).isTrue();
       // The same draft sealed in one call has the same hash: the steps change nothing of what is covered.
       assertThat(chained.get(0).getEventHash()).isEqualTo(begun.get(0).eventHash());
+      // The stored encoding parses to exactly the signed event.
+      for (int i = 0; i < chained.size(); i++) {
+        assertThat(SovereignFinancialEvent.parseFrom(begun.get(i).signedBytes())).isEqualTo(chained.get(i));
+      }
     } finally {
       pool.shutdownNow();
     }
