@@ -113,11 +113,11 @@ public final class LocalStore implements AutoCloseable, StateView {
    * others: every refusal is raised before that draft writes anything.
    */
   public List<Result> appendAll(List<EventDraft> drafts) {
-    List<LocalTx.Keyed> keyed = new ArrayList<>(drafts.size());
-    for (EventDraft d : drafts) {
-      keyed.add(LocalTx.keyed(identity, sealer, d)); // on the caller's thread, not the committer's
-    }
-    GroupCommit.Pending pending = new GroupCommit.Pending(keyed);
+    // On the caller's thread (and the sealing pool for a big batch), not the committer's.
+    LocalTx.Keyed[] keyed = new LocalTx.Keyed[drafts.size()];
+    List<Integer> indexes = java.util.stream.IntStream.range(0, keyed.length).boxed().toList();
+    LocalTx.forEach(indexes, sealingPool, i -> keyed[i] = LocalTx.keyed(identity, sealer, drafts.get(i)));
+    GroupCommit.Pending pending = new GroupCommit.Pending(List.of(keyed));
     groupCommit.submit(pending);
     return pending.await();
   }

@@ -132,7 +132,10 @@ public final class LocalTx implements StateView {
         for (Prepared p : accepted) {
           previous = p.sealing.chain(previous);
         }
-        forEach(accepted, parallel, p -> p.sealed = p.sealing.sign());
+        forEach(accepted, parallel, p -> {
+          p.sealed = p.sealing.sign();
+          p.body = p.sealing.signedBytes();
+        });
         AppendOutcome[] appendedAt = new AppendOutcome[drafts.size()];
         for (Prepared p : accepted) {
           SovereignFinancialEvent sealed = p.sealed;
@@ -146,7 +149,7 @@ public final class LocalTx implements StateView {
               .setProcessingTimeMs((System.nanoTime() - p.started) / 1_000_000)
               .setEventId(sealed.getEventId())
               .build();
-          long seq = SqliteEventLog.insert(c, sealed, ack, p.contentHash, true);
+          long seq = SqliteEventLog.insert(c, sealed, p.body, ack, p.contentHash, true);
           appended.add(new StoredEvent(seq, sealed, ack, p.contentHash, true));
           appendedAt[p.index] = new AppendOutcome.Appended(sealed, ack);
           results[p.index] = new LocalStore.Result(appendedAt[p.index], null);
@@ -179,6 +182,7 @@ public final class LocalTx implements StateView {
     Hlc hlc;
     EventSealer.Sealing sealing;
     SovereignFinancialEvent sealed;
+    byte[] body;
 
     Prepared(int index, long started) {
       this.index = index;
@@ -269,7 +273,7 @@ public final class LocalTx implements StateView {
    * Runs {@code work} on every item, on this thread and the pool's; returns when all are done and rethrows the
    * first failure. Small groups stay on this thread: a hand-off costs more than sealing one event.
    */
-  private static void forEach(List<Prepared> items, ExecutorService parallel, Consumer<Prepared> work) {
+  static <T> void forEach(List<T> items, ExecutorService parallel, Consumer<T> work) {
     int n = items.size();
     int workers = parallel == null || n < PARALLEL_MIN ? 1 : Math.min(PARALLELISM, (n + 1) / 2);
     if (workers == 1) {
@@ -283,9 +287,17 @@ public final class LocalTx implements StateView {
         work.accept(items.get(i));
       }
     };
+    // A helper still queued behind other work when this thread has finished is skipped, not waited for.
+    List<AtomicInteger> states = new ArrayList<>(workers - 1); // 0 queued, 1 running, 2 skipped
     List<Future<?>> helpers = new ArrayList<>(workers - 1);
     for (int w = 1; w < workers; w++) {
-      helpers.add(parallel.submit(drain));
+      AtomicInteger state = new AtomicInteger();
+      states.add(state);
+      helpers.add(parallel.submit(() -> {
+        if (state.compareAndSet(0, 1)) {
+          drain.run();
+        }
+      }));
     }
     RuntimeException failure = null;
     try {
@@ -294,9 +306,12 @@ public final class LocalTx implements StateView {
       failure = e;
       next.set(n);
     }
-    for (Future<?> f : helpers) {
+    for (int w = 0; w < helpers.size(); w++) {
+      if (states.get(w).compareAndSet(0, 2)) {
+        continue; // never started: nothing of it to wait for
+      }
       try {
-        f.get();
+        helpers.get(w).get();
       } catch (ExecutionException e) {
         if (failure == null) {
           failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
