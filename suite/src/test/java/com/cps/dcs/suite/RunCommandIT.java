@@ -133,6 +133,14 @@ class RunCommandIT {
         "DCS_QUERY_MANAGEMENT_PORT")) {
       await(key + " health UP", Duration.ofSeconds(60), () -> health(ports.get(key)).startsWith("{\"status\":\"UP\""));
     }
+    if (Files.isRegularFile(ROOT.resolve("pos-web/dist/index.html"))) {
+      for (String key : List.of("DCS_BRANCH_1_PORT", "DCS_BRANCH_2_PORT")) {
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(key)
+            + "/")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("the POS app at %s", key).isEqualTo(200);
+        assertThat(page.body()).contains("<title>DCS Point of Sale</title>");
+      }
+    }
     for (String log : List.of("launcher.log", "branch-1.log", "branch-2.log", "regional-n1.log", "regional-n2.log",
         "regional-n3.log", "query-service.log")) {
       assertThat(data.resolve("logs").resolve(log)).isNotEmptyFile();

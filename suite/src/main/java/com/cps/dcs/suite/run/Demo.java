@@ -53,6 +53,7 @@ final class Demo {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private volatile boolean running = true;
+  private volatile boolean awayCut;
 
   Demo(RunConfig cfg, int seconds) {
     this.cfg = cfg;
@@ -268,7 +269,13 @@ final class Demo {
       th.start();
       threads.add(th);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> running = false));
+    // Ctrl-C while branch-2 is offline must not leave it offline.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running = false;
+      if (awayCut) {
+        control("/branches/" + away.id() + "/online");
+      }
+    }));
     long start = System.nanoTime();
     boolean wentOffline = false;
     boolean cameBack = false;
@@ -276,12 +283,14 @@ final class Demo {
       long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
       if (!wentOffline && elapsed >= seconds / 3) {
         wentOffline = true;
+        awayCut = true;
         control("/branches/" + away.id() + "/offline");
         say("demo", away.id() + " is OFFLINE: its line to the region is cut; it keeps selling and queues its events");
       }
       if (!cameBack && elapsed >= 2L * seconds / 3) {
         cameBack = true;
         control("/branches/" + away.id() + "/online");
+        awayCut = false;
         say("demo", away.id() + " is back ONLINE: its queued events go up to the region");
       }
       if (elapsed >= seconds) {
@@ -300,8 +309,9 @@ final class Demo {
     for (Thread th : threads) {
       th.join(TimeUnit.SECONDS.toMillis(35));
     }
-    if (wentOffline && !cameBack) {
+    if (awayCut) {
       control("/branches/" + away.id() + "/online");
+      awayCut = false;
     }
     say("demo", "done selling; waiting for both branches to finish syncing");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
