@@ -140,14 +140,14 @@ public final class BranchAgent implements AutoCloseable {
     links.forEach(TcpProxy::restore);
   }
 
-  private void closeChannel() {
+  private synchronized void closeChannel() {
     if (channel != null) {
       channel.shutdownNow();
       channel = null;
     }
   }
 
-  private ManagedChannel channel() {
+  private synchronized ManagedChannel channel() {
     if (channel == null) {
       channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
     }

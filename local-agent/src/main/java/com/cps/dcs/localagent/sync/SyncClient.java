@@ -153,16 +153,24 @@ public final class SyncClient implements AutoCloseable {
           open.add(ch);
         }
         var stub = AccountingSwarmProtocolGrpc.newStub(ch);
+        long t0 = System.nanoTime();
         register(stub);
+        long registered = System.nanoTime();
         long acknowledged = pushEvents(stub);
+        long pushed = System.nanoTime();
         exchangeCrdts(stub);
         next = (next + tried) % addresses.size(); // stay with a node that works
         currentAddress = address;
+        if (!reachable) {
+          log.info("the region is reachable again at {}", address);
+        }
         reachable = true;
         lastSync = time.instant();
         lastError = "";
         if (acknowledged > 0) {
-          log.info("synced {} event(s) with the region at {}", acknowledged, address);
+          log.info("synced {} event(s) with the region at {} in {} ms (registration {} ms, events {} ms, CRDTs {} ms)",
+              acknowledged, address, (System.nanoTime() - t0) / 1_000_000, (registered - t0) / 1_000_000,
+              (pushed - registered) / 1_000_000, (System.nanoTime() - pushed) / 1_000_000);
         }
         return true;
       } catch (SyncFailure f) {
