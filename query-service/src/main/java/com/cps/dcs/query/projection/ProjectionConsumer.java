@@ -122,17 +122,17 @@ public final class ProjectionConsumer implements AutoCloseable {
           }
           next.add(new ProjectionStore.Position(tp.topic(), tp.partition(), part.get(part.size() - 1).offset() + 1,
               lastTs));
-          if (lastTs != 0) {
-            lag.computeIfAbsent(tp.partition(), k -> new long[2])[1] = lastTs;
-          }
         }
         boolean changed = false;
         if (!records.isEmpty()) {
           int n = applyWithRetry(events, next);
           applied.addAndGet(n);
           changed = n > 0;
-        }
-        if (!records.isEmpty()) {
+          for (ProjectionStore.Position p : next) {
+            if (p.eventTsMs() != 0) {
+              lag.computeIfAbsent(p.partition(), k -> new long[2])[1] = p.eventTsMs();
+            }
+          }
           updateLag();
         }
         if (changed) {
