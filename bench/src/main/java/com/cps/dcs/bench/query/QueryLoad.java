@@ -36,12 +36,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Load generator for the query service: starts real PostgreSQL and Kafka (test-support), runs
  * {@code query-service/target/query-service.jar} as a child process, measures projection throughput (events/s from
- * the first produced event until GetBranchSummary counts them all) and GetBranchSummary latency under concurrent
- * callers. Args: [events=20000] [threads=8] [callsPerThread=5000] [jar=query-service/target/query-service.jar];
- * {@code threads} may be a comma-separated list (e.g. {@code 1,2,4,8,r500}): one latency run per entry, after the
- * same warm-up; a number is that many closed-loop callers (each sends its next call when the last one answered),
- * {@code rN} an open loop sending N calls per second. Every figure is printed with the machine's load average ({@code /proc/loadavg}) before and after,
- * since the machine may be shared.
+ * the first produced event until GetBranchSummary counts exactly them, and the backlog's drain once all were produced)
+ * and GetBranchSummary latency. Args: [events=20000] [runs=1,2,4,8,r500,r1000] [callsPerCaller=5000]
+ * [jar=query-service/target/query-service.jar]. {@code runs} is a comma-separated list, one latency run per entry
+ * after the same warm-up: a number is that many closed-loop callers (each sends its next call when the last one
+ * answered; on two cores, 8 of them saturate the machine), {@code rN} an open loop sending N calls per second. Every
+ * figure is printed with the machine's load average ({@code /proc/loadavg}) before and after, since the machine may be
+ * shared.
  */
 public final class QueryLoad {
 
@@ -49,7 +50,7 @@ public final class QueryLoad {
 
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    List<String> runs = Arrays.stream((args.length > 1 ? args[1] : "8").split(",")).map(String::strip).toList();
+    List<String> runs = Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8,r500,r1000").split(",")).map(String::strip).toList();
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
     String jar = args.length > 3 ? args[3] : "query-service/target/query-service.jar";
     String pgUrl = Postgres.shared().createDatabase("qs_bench");
