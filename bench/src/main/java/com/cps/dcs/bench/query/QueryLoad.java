@@ -50,7 +50,8 @@ public final class QueryLoad {
 
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-    List<String> runs = Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8,r500,r1000").split(",")).map(String::strip).toList();
+    List<String> runs = Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8,r500,r1000").split(","))
+        .map(String::strip).toList();
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
     String jar = args.length > 3 ? args[3] : "query-service/target/query-service.jar";
     String pgUrl = Postgres.shared().createDatabase("qs_bench");
