@@ -81,7 +81,7 @@ class RunCommandIT {
         "regional-agent/target/regional-agent.jar", "query-service/target/query-service.jar")) {
       assertThat(ROOT.resolve(jar)).as("built before this test (./mvnw install)").isRegularFile();
     }
-    // Under target/ and kept after the run, so the services' logs can be read when it fails.
+    // Under target/, and kept when the test fails, so the services' logs can be read.
     Path data = Path.of("target", "it-data", "run-command-" + System.currentTimeMillis()).toAbsolutePath();
     Files.createDirectories(data);
     Map<String, Integer> ports = new LinkedHashMap<>();
@@ -221,6 +221,15 @@ class RunCommandIT {
     await("every process it started gone", Duration.ofSeconds(10),
         () -> started.stream().noneMatch(ProcessHandle::isAlive));
     ports.forEach((key, port) -> assertThat(isFree(port)).as("%s %d free again", key, port).isTrue());
+    deleteRecursively(data); // kept only when the test fails
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private ManagedChannel channel(int port) {

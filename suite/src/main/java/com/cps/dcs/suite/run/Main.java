@@ -47,7 +47,8 @@ public final class Main {
       System.err.println(e.getMessage());
       return 2;
     }
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "--enable-native-access=ALL-UNNAMED", "-jar",
         cfg.jar("local-agent").toString(), "verify-chain"));
     ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
     pb.environment().remove("DCS_DB_PATH");
