@@ -41,23 +41,60 @@ public final class LocalAgentLoad {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
     ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    long agentPid = args.length > 3 ? Long.parseLong(args[3]) : -1;
     String run = UuidV7.next().toString().substring(24);
 
-    // Warm up, then single events from many concurrent clients.
-    single(channel, run + "w", 3, clients);
+    // Warm up both paths (the JIT compiles on the same two cores), then single events from many concurrent clients.
+    int warmUp = Math.max(5, seconds * 2 / 3);
+    single(channel, run + "w", warmUp, clients);
+    batched(channel, run + "w", warmUp, 500);
+    double cpu0 = cpuSeconds(agentPid);
     long[] single = single(channel, run, seconds, clients);
-    System.out.printf("single events: %.0f acked/s, p50 %.2f ms, p99 %.2f ms (%d clients, %d s)%n",
-        single[0] / (double) seconds, single[1] / 1e6, single[2] / 1e6, clients, seconds);
+    double cpu1 = cpuSeconds(agentPid);
+    System.out.printf("single events: %.0f acked/s, p50 %.2f ms, p99 %.2f ms (%d clients, %d s)%s%n",
+        single[0] / (double) seconds, single[1] / 1e6, single[2] / 1e6, clients, seconds,
+        cpuPerEvent(cpu0, cpu1, single[0]));
 
     long batched = batched(channel, run, seconds, 500);
-    System.out.printf("StreamOfflineEvents batches of 500: %.0f acked events/s%n", batched / (double) seconds);
+    double cpu2 = cpuSeconds(agentPid);
+    System.out.printf("StreamOfflineEvents batches of 500: %.0f acked events/s%s%n", batched / (double) seconds,
+        cpuPerEvent(cpu1, cpu2, batched));
+    // Several devices coming back online at once: concurrent offline streams (they share group commits).
+    long parallelBatched = batchedConcurrently(channel, run + "p", seconds, 500, 4);
+    double cpu3 = cpuSeconds(agentPid);
+    System.out.printf("StreamOfflineEvents, 4 concurrent streams of 500-event batches: %.0f acked events/s%s%n",
+        parallelBatched / (double) seconds, cpuPerEvent(cpu2, cpu3, parallelBatched));
+    System.out.printf("load average: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
     channel.shutdownNow();
 
     double[] raw = rawSqlite(seconds);
     System.out.printf("raw SQLite (WAL, synchronous=FULL), same sealed rows: %.0f single-row tx/s, %.0f rows/s in"
         + " 500-row tx%n", raw[0], raw[1]);
-    System.out.printf("ratios: single %.2f of raw single-row, batched %.2f of raw batched%n",
-        single[0] / (double) seconds / raw[0], batched / (double) seconds / raw[1]);
+    System.out.printf("ratios: single %.2f of raw single-row, batched %.2f (4 streams: %.2f) of raw batched%n",
+        single[0] / (double) seconds / raw[0], batched / (double) seconds / raw[1],
+        parallelBatched / (double) seconds / raw[1]);
+  }
+
+  /** User + system CPU seconds the process has used so far (Linux /proc), or NaN when unknown. */
+  static double cpuSeconds(long pid) {
+    if (pid <= 0) {
+      return Double.NaN;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ=100)
+    } catch (Exception e) {
+      return Double.NaN;
+    }
+  }
+
+  /** The agent's CPU per acknowledged event: what the other processes on the machine do not change much. */
+  static String cpuPerEvent(double before, double after, long events) {
+    if (Double.isNaN(before) || Double.isNaN(after) || events == 0) {
+      return "";
+    }
+    return String.format(", agent CPU %.3f ms/event", (after - before) * 1000 / events);
   }
 
   static SovereignFinancialEvent sale(String key) {
@@ -81,7 +118,8 @@ public final class LocalAgentLoad {
         int n = 0;
         while (System.nanoTime() < end && n < lat.length) {
           long t0 = System.nanoTime();
-          AckResponse ack = stub.broadcastFinancialEvent(sale(run + "-" + next.incrementAndGet()));
+          AckResponse ack = stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+              .broadcastFinancialEvent(sale(run + "-" + next.incrementAndGet()));
           if (!ack.getSuccess()) {
             throw new IllegalStateException(ack.getMessage());
           }
@@ -128,6 +166,26 @@ public final class LocalAgentLoad {
       b++;
     }
     return acked;
+  }
+
+  /** {@link #batched} from {@code streams} clients at once; returns the events acknowledged by all. */
+  static long batchedConcurrently(ManagedChannel channel, String run, int seconds, int batch, int streams)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(streams);
+    try {
+      List<java.util.concurrent.Future<Long>> futures = new ArrayList<>();
+      for (int s = 0; s < streams; s++) {
+        String prefix = run + s;
+        futures.add(pool.submit(() -> batched(channel, prefix, seconds, batch)));
+      }
+      long total = 0;
+      for (var f : futures) {
+        total += f.get();
+      }
+      return total;
+    } finally {
+      pool.shutdown();
+    }
   }
 
   /** Returns {single-row transactions/s, rows/s in 500-row transactions} for sealed rows like the agent's. */
