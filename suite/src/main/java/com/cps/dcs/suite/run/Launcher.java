@@ -182,10 +182,31 @@ final class Launcher {
     return 0;
   }
 
-  private ServiceProcess service(String name, String module, String heap, Map<String, String> env) {
+  private ServiceProcess service(String name, String module, String heap, Map<String, String> env)
+      throws IOException {
     List<String> jvm = new ArrayList<>(cfg.childJvmOptions);
     jvm.add(0, heap);
-    return new ServiceProcess(name, cfg.jar(module), jvm, List.of(), env, cfg.logs.resolve(name + ".log"));
+    return new ServiceProcess(name, staged(module), jvm, List.of(), env, cfg.logs.resolve(name + ".log"));
+  }
+
+  /**
+   * The services run from copies in {@code <data>/jars}: a build that rewrites {@code <module>/target/<module>.jar}
+   * in place while the suite runs would otherwise break the running JVMs (classes loaded later come from the new
+   * bytes). Copied again only when the built jar changed.
+   */
+  private Path staged(String module) throws IOException {
+    Path built = cfg.jar(module);
+    Path copy = cfg.data.resolve("jars").resolve(module + ".jar");
+    if (!Files.exists(copy) || Files.size(copy) != Files.size(built)
+        || !Files.getLastModifiedTime(copy).equals(Files.getLastModifiedTime(built))) {
+      Files.createDirectories(copy.getParent());
+      Path tmp = copy.resolveSibling(module + ".jar.tmp");
+      Files.copy(built, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+      Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return copy;
   }
 
   private Map<String, String> baseEnv() {
