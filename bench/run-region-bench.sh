@@ -2,6 +2,7 @@
 # Starts a three-node region (the packaged regional agent) on PostgreSQL at localhost:5432, drives it with RegionLoad,
 # and stops it. Usage: bench/run-region-bench.sh [events] [clients] [batch]   (after ./mvnw -DskipTests package)
 # PG: DCS_BENCH_PG (default jdbc:postgresql://localhost:5432) with a user that may create databases.
+# DCS_BENCH_LOGS=dir: keep the nodes' logs there, with per-entry and per-batch timings (debug level).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 java="$("$root/scripts/find-jdk.sh")/bin/java"
@@ -9,12 +10,18 @@ pg="${DCS_BENCH_PG:-jdbc:postgresql://localhost:5432}"
 run=$(date +%s)
 data=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$data"' EXIT
+logs="${DCS_BENCH_LOGS:-}"
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [ -n "$logs" ]; then mkdir -p "$logs"; cp "$data"/n*.log "$logs"/; fi; rm -rf "$data"' EXIT
+debug=()
+if [ -n "$logs" ]; then
+  debug=(--logging.level.com.cps.dcs.regional.store=DEBUG --logging.level.com.cps.dcs.regional.grpc=DEBUG)
+fi
 peers="n1=127.0.0.1:12601,n2=127.0.0.1:12602,n3=127.0.0.1:12603"
 for i in 1 2 3; do
   DCS_NODE_ID=n$i DCS_RAFT_PEERS=$peers DCS_GRPC_PORT=5260$i DCS_MANAGEMENT_PORT=5261$i DCS_DATA_DIR="$data/n$i" \
   DCS_KEY_DIR="$data/keys" DCS_TENANT_ID=bench DCS_REGION_ID=bench-$run DCS_PG_URL="$pg/dcs_bench_region_$run?user=${PGUSER:-postgres}" \
-    "$java" -Xmx1g -jar "$root/regional-agent/target/regional-agent.jar" > "$data/n$i.log" 2>&1 &
+    "$java" -Xmx1g -jar "$root/regional-agent/target/regional-agent.jar" ${debug[@]+"${debug[@]}"} > "$data/n$i.log" 2>&1 &
   pids+=($!)
   sleep 3 # the first node creates and migrates the database
 done

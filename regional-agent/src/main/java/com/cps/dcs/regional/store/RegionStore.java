@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The region's PostgreSQL: events, outbox, CRDT state and agent registry, written by the Raft state machine, and
@@ -29,6 +31,7 @@ import javax.sql.DataSource;
  * leads or restarts. Runs as {@code dcs_app} under row-level security, scoped to the region's tenant.
  */
 public final class RegionStore {
+  private static final Logger log = LoggerFactory.getLogger(RegionStore.class);
   /** An event with its place in the region's commit order. */
   public record Stored(SovereignFinancialEvent event, long raftIndex, int raftPos) {}
 
@@ -72,7 +75,20 @@ public final class RegionStore {
 
   private <T> T applyEntry(long index, long term, EntryWork<T> work) throws SQLException {
     return PgDatabase.inTenant(ds, tenantId, c -> {
-      long applied = lockApplied(c);
+      // The applied index only grows, and an entry's rows were committed with it: when it is already past this
+      // entry no lock is needed (the usual case on the nodes that did not write it).
+      long applied = readApplied(c, false);
+      if (applied >= index) {
+        return work.run(c, false);
+      }
+      if (applied < 0) {
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO raft_applied (group_id, applied_index,"
+            + " applied_term) VALUES (?, 0, 0) ON CONFLICT (group_id) DO NOTHING")) {
+          ins.setString(1, groupId);
+          ins.executeUpdate();
+        }
+      }
+      applied = readApplied(c, true); // waits for a node writing it now
       if (applied >= index) {
         return work.run(c, false);
       }
@@ -88,18 +104,13 @@ public final class RegionStore {
     });
   }
 
-  private long lockApplied(Connection c) throws SQLException {
-    try (PreparedStatement ins = c.prepareStatement("INSERT INTO raft_applied (group_id, applied_index, applied_term)"
-        + " VALUES (?, 0, 0) ON CONFLICT (group_id) DO NOTHING")) {
-      ins.setString(1, groupId);
-      ins.executeUpdate();
-    }
+  /** The group's applied index, -1 without a row; {@code lock}: FOR UPDATE (held until the transaction ends). */
+  private long readApplied(Connection c, boolean lock) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT applied_index FROM raft_applied WHERE group_id = ? FOR UPDATE")) {
+        "SELECT applied_index FROM raft_applied WHERE group_id = ?" + (lock ? " FOR UPDATE" : ""))) {
       ps.setString(1, groupId);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
+        return rs.next() ? rs.getLong(1) : -1L;
       }
     }
   }
@@ -119,11 +130,15 @@ public final class RegionStore {
    */
   public List<EventOutcome> applyEvents(long index, long term, List<SovereignFinancialEvent> events,
       long receivedAtMs) throws SQLException {
-    return applyEntry(index, term, (c, fresh) -> {
+    long t0 = System.nanoTime();
+    long[] t = new long[4];
+    List<EventOutcome> result = applyEntry(index, term, (c, fresh) -> {
+      t[0] = System.nanoTime();
+      t[3] = fresh ? 1 : 0;
       Map<String, Known> byId = new HashMap<>();
       Map<String, Known> byKey = new HashMap<>();
       Map<String, Known> byPosition = new HashMap<>();
-      for (Known k : known(c, events)) {
+      for (Known k : fresh ? known(c, events) : knownAfterWrite(c, index, events)) {
         byId.put(k.eventId(), k);
         byKey.put(k.key(), k);
         byPosition.put(k.streamId() + "#" + k.version(), k);
@@ -168,11 +183,43 @@ public final class RegionStore {
         }
         out.add(o.build());
       }
+      t[1] = System.nanoTime();
       if (fresh && !toStore.isEmpty()) {
         insert(c, index, toStore, positions);
       }
+      t[2] = System.nanoTime();
       return out;
     });
+    if (log.isDebugEnabled()) {
+      long end = System.nanoTime();
+      log.debug("entry {} ({} events, {}): lock {} ms, lookup {} ms, insert {} ms, commit {} ms", index,
+          events.size(), t[3] == 1 ? "written" : "skipped", (t[0] - t0) / 1_000_000, (t[1] - t[0]) / 1_000_000,
+          (t[2] - t[1]) / 1_000_000, (end - t[2]) / 1_000_000);
+    }
+    return result;
+  }
+
+  /**
+   * What {@link #known} answers for an entry another node wrote: its rows (one range of the commit-order index),
+   * and a lookup only for the events not among them (duplicates and refusals, usually none).
+   */
+  private List<Known> knownAfterWrite(Connection c, long index, List<SovereignFinancialEvent> events)
+      throws SQLException {
+    List<Known> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT event_id, idempotency_key, stream_id, stream_version,"
+        + " raft_index FROM event_index WHERE tenant_id = ? AND raft_index = ?")) {
+      ps.setString(1, tenantId);
+      ps.setLong(2, index);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Known(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5)));
+        }
+      }
+    }
+    Set<String> written = new HashSet<>();
+    out.forEach(k -> written.add(k.eventId()));
+    out.addAll(known(c, events.stream().filter(e -> !written.contains(e.getEventId())).toList()));
+    return out;
   }
 
   private List<Known> known(Connection c, List<SovereignFinancialEvent> events) throws SQLException {
@@ -206,64 +253,85 @@ public final class RegionStore {
     return out;
   }
 
+  /**
+   * One statement for all rows of an entry: the events go to PostgreSQL once, as arrays, and one INSERT per table
+   * reads them (event_store, event_index, stream_metadata, outbox in entry order). Measured: 1,000 rows as
+   * {@code reWriteBatchedInserts} multi-row INSERTs took 150 to 400 ms per entry on a loaded machine, most of it
+   * statement handling in the driver and round trips; the server's work for them is about 20 ms.
+   */
+  private static final String INSERT_ENTRY = "WITH d AS (SELECT * FROM unnest(?::text[], ?::text[], ?::int[],"
+      + " ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[],"
+      + " ?::bytea[], ?::int[]) AS d(branch_id, stream_id, stream_version, event_id, event_type, idempotency_key,"
+      + " amount_minor, currency, ts_ms, hlc_physical_ms, hlc_logical, event_hash, event_bytes, raft_pos)),"
+      + " es AS (INSERT INTO event_store (tenant_id, branch_id, stream_id, stream_version, event_id, event_type,"
+      + " idempotency_key, amount_minor, currency, event_ts, hlc_physical_ms, hlc_logical, event_hash, event_bytes)"
+      + " SELECT ?, branch_id, stream_id, stream_version, event_id, event_type, idempotency_key, amount_minor,"
+      + " currency, timestamptz 'epoch' + ts_ms * interval '1 millisecond', hlc_physical_ms, hlc_logical,"
+      + " event_hash, event_bytes FROM d),"
+      + " ix AS (INSERT INTO event_index (event_id, tenant_id, idempotency_key, stream_id, stream_version,"
+      + " raft_index, raft_pos) SELECT event_id, ?, idempotency_key, stream_id, stream_version, ?, raft_pos FROM d),"
+      + " sm AS (INSERT INTO stream_metadata (tenant_id, stream_id, version) SELECT ?, stream_id, max(stream_version)"
+      + " FROM d GROUP BY stream_id ON CONFLICT (tenant_id, stream_id) DO UPDATE SET version ="
+      + " GREATEST(stream_metadata.version, excluded.version), updated_at = now())"
+      + " INSERT INTO outbox (tenant_id, event_id, topic, message_key, payload)"
+      + " SELECT ?, event_id, ?, stream_id, event_bytes FROM d ORDER BY raft_pos";
+
   private void insert(Connection c, long index, List<SovereignFinancialEvent> events, List<Integer> positions)
       throws SQLException {
-    try (PreparedStatement es = c.prepareStatement("INSERT INTO event_store (tenant_id, branch_id, stream_id,"
-        + " stream_version, event_id, event_type, idempotency_key, amount_minor, currency, event_ts, hlc_physical_ms,"
-        + " hlc_logical, event_hash, event_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        PreparedStatement ix = c.prepareStatement("INSERT INTO event_index (event_id, tenant_id, idempotency_key,"
-            + " stream_id, stream_version, raft_index, raft_pos) VALUES (?,?,?,?,?,?,?)");
-        PreparedStatement ob = c.prepareStatement("INSERT INTO outbox (tenant_id, event_id, topic, message_key,"
-            + " payload) VALUES (?,?,?,?,?)")) {
-      Map<String, Integer> versions = new HashMap<>();
-      for (int i = 0; i < events.size(); i++) {
-        SovereignFinancialEvent e = events.get(i);
-        byte[] bytes = e.toByteArray();
-        es.setString(1, e.getTenantId());
-        es.setString(2, e.getBranchId());
-        es.setString(3, e.getStreamId());
-        es.setInt(4, e.getStreamVersion());
-        es.setString(5, e.getEventId());
-        es.setInt(6, e.getTypeValue());
-        es.setString(7, keyOf(e));
-        es.setLong(8, e.getAmountMinor());
-        es.setString(9, e.getCurrency());
-        es.setTimestamp(10, new Timestamp(tsMillis(e)));
-        es.setLong(11, e.getCausalContext().getHlc().getPhysicalMs());
-        es.setInt(12, e.getCausalContext().getHlc().getLogical());
-        es.setString(13, e.getEventHash());
-        es.setBytes(14, bytes);
-        es.addBatch();
-        ix.setString(1, e.getEventId());
-        ix.setString(2, e.getTenantId());
-        ix.setString(3, keyOf(e));
-        ix.setString(4, e.getStreamId());
-        ix.setInt(5, e.getStreamVersion());
-        ix.setLong(6, index);
-        ix.setInt(7, positions.get(i));
-        ix.addBatch();
-        ob.setString(1, e.getTenantId());
-        ob.setString(2, e.getEventId());
-        ob.setString(3, topic);
-        ob.setString(4, e.getStreamId());
-        ob.setBytes(5, bytes);
-        ob.addBatch();
-        versions.merge(e.getStreamId(), e.getStreamVersion(), Math::max);
-      }
-      es.executeBatch();
-      ix.executeBatch();
-      ob.executeBatch();
-      try (PreparedStatement sm = c.prepareStatement("INSERT INTO stream_metadata (tenant_id, stream_id, version)"
-          + " VALUES (?,?,?) ON CONFLICT (tenant_id, stream_id) DO UPDATE SET version = GREATEST(stream_metadata.version,"
-          + " excluded.version), updated_at = now()")) {
-        for (var v : versions.entrySet()) {
-          sm.setString(1, tenantId);
-          sm.setString(2, v.getKey());
-          sm.setInt(3, v.getValue());
-          sm.addBatch();
-        }
-        sm.executeBatch();
-      }
+    int n = events.size();
+    String[] branch = new String[n];
+    String[] stream = new String[n];
+    Integer[] version = new Integer[n];
+    String[] id = new String[n];
+    Integer[] type = new Integer[n];
+    String[] key = new String[n];
+    Long[] amount = new Long[n];
+    String[] currency = new String[n];
+    Long[] ts = new Long[n];
+    Long[] hlcMs = new Long[n];
+    Integer[] hlcLogical = new Integer[n];
+    String[] hash = new String[n];
+    byte[][] bytes = new byte[n][];
+    Integer[] pos = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      SovereignFinancialEvent e = events.get(i);
+      branch[i] = e.getBranchId();
+      stream[i] = e.getStreamId();
+      version[i] = e.getStreamVersion();
+      id[i] = e.getEventId();
+      type[i] = e.getTypeValue();
+      key[i] = keyOf(e);
+      amount[i] = e.getAmountMinor();
+      currency[i] = e.getCurrency();
+      ts[i] = tsMillis(e);
+      hlcMs[i] = e.getCausalContext().getHlc().getPhysicalMs();
+      hlcLogical[i] = e.getCausalContext().getHlc().getLogical();
+      hash[i] = e.getEventHash();
+      bytes[i] = e.toByteArray();
+      pos[i] = positions.get(i);
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
+      ps.setArray(1, c.createArrayOf("text", branch));
+      ps.setArray(2, c.createArrayOf("text", stream));
+      ps.setArray(3, c.createArrayOf("int4", version));
+      ps.setArray(4, c.createArrayOf("text", id));
+      ps.setArray(5, c.createArrayOf("int4", type));
+      ps.setArray(6, c.createArrayOf("text", key));
+      ps.setArray(7, c.createArrayOf("int8", amount));
+      ps.setArray(8, c.createArrayOf("text", currency));
+      ps.setArray(9, c.createArrayOf("int8", ts));
+      ps.setArray(10, c.createArrayOf("int8", hlcMs));
+      ps.setArray(11, c.createArrayOf("int4", hlcLogical));
+      ps.setArray(12, c.createArrayOf("text", hash));
+      ps.setArray(13, c.createArrayOf("bytea", bytes));
+      ps.setArray(14, c.createArrayOf("int4", pos));
+      ps.setString(15, tenantId);
+      ps.setString(16, tenantId);
+      ps.setLong(17, index);
+      ps.setString(18, tenantId);
+      ps.setString(19, tenantId);
+      ps.setString(20, topic);
+      ps.executeUpdate();
     }
   }
 
