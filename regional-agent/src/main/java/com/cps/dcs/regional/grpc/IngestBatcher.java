@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
 public final class IngestBatcher implements AutoCloseable {
   private record Pending(SovereignFinancialEvent event, CompletableFuture<EventOutcome> outcome) {}
 
-  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  /** Each call's events as one element, so a batch is never split across entries by a half-done enqueue. */
+  private final BlockingQueue<List<Pending>> queue = new LinkedBlockingQueue<>();
   private final Function<RegionCommand, CompletableFuture<RegionReply>> submit;
   private final String nodeId;
   private final LongSupplier clock;
@@ -55,22 +56,26 @@ public final class IngestBatcher implements AutoCloseable {
       out.add(f);
       items.add(new Pending(e, f));
     }
-    queue.addAll(items);
+    for (int from = 0; from < items.size(); from += maxEvents) {
+      queue.add(items.subList(from, Math.min(items.size(), from + maxEvents)));
+    }
     return out;
   }
 
   private void run() {
     while (running) {
       try {
-        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        List<Pending> first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         inFlight.acquire();
-        // While waiting for a slot more events arrived: take them all (up to the limit) into this entry.
-        List<Pending> batch = new ArrayList<>();
-        batch.add(first);
-        queue.drainTo(batch, maxEvents - 1);
+        // While waiting for a slot more events arrived: take whole calls (up to the limit) into this entry.
+        List<Pending> batch = new ArrayList<>(first);
+        for (List<Pending> next = queue.peek(); next != null && batch.size() + next.size() <= maxEvents;
+            next = queue.peek()) {
+          batch.addAll(queue.poll());
+        }
         propose(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -108,8 +113,8 @@ public final class IngestBatcher implements AutoCloseable {
   public void close() {
     running = false;
     thread.interrupt();
-    List<Pending> left = new ArrayList<>();
+    List<List<Pending>> left = new ArrayList<>();
     queue.drainTo(left);
-    left.forEach(p -> p.outcome().completeExceptionally(new IllegalStateException("the node is stopping")));
+    left.stream().flatMap(List::stream).forEach(p -> p.outcome().completeExceptionally(new IllegalStateException("the node is stopping")));
   }
 }

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 public final class RegionStateMachine extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(RegionStateMachine.class);
 
+  /** How long a node that does not lead waits for the leader to write an entry before it writes it itself. */
+  static final long FOLLOWER_WAIT_MS = 500;
+
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final RegionState state;
   private final RegionStore store;
@@ -165,6 +168,9 @@ public final class RegionStateMachine extends BaseStateMachine {
     long term = ti.getTerm();
     return switch (cmd.getCommandCase()) {
       case APPEND -> {
+        if (!leading()) {
+          retrying(() -> store.awaitApplied(index, FOLLOWER_WAIT_MS), ti);
+        }
         List<EventOutcome> outcomes = retrying(() -> store.applyEvents(index, term, cmd.getAppend().getEventsList(),
             cmd.getAppend().getReceivedAtMs()), ti);
         long stored = outcomes.stream().filter(o -> o.getResult() == EventOutcome.Result.STORED).count();
@@ -206,6 +212,15 @@ public final class RegionStateMachine extends BaseStateMachine {
       }
       case COMMAND_NOT_SET -> RegionReply.newBuilder().setReason("empty command").build();
     };
+  }
+
+  private boolean leading() {
+    RaftServer server = getServer().getNow(null);
+    try {
+      return server != null && server.getDivision(getGroupId()).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @FunctionalInterface

@@ -104,6 +104,37 @@ public final class RegionStore {
     });
   }
 
+  /**
+   * Waits up to {@code maxWaitMs} until some node has written entry {@code index} (true) or not (false). A node that
+   * does not lead calls it before applying, so the leader writes each entry without waiting for another node's
+   * transaction, and the others take the lock-free path afterwards; when the leader does not write it in time
+   * (it failed), the node applies it itself as before.
+   */
+  public boolean awaitApplied(long index, long maxWaitMs) throws SQLException {
+    long deadline = System.nanoTime() + maxWaitMs * 1_000_000;
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT applied_index FROM raft_applied WHERE group_id = ?")) {
+      c.setAutoCommit(true);
+      ps.setString(1, groupId);
+      while (true) {
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getLong(1) >= index) {
+            return true;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+  }
+
   /** The group's applied index, -1 without a row; {@code lock}: FOR UPDATE (held until the transaction ends). */
   private long readApplied(Connection c, boolean lock) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
