@@ -6,6 +6,7 @@ import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.crdt.Crdt;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.crdt.LwwRegister;
+import com.cps.dcs.kernel.crdt.PnCounter;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
@@ -232,6 +233,13 @@ class BranchRegionSyncIT {
     assertThat(region.running()).hasSize(3);
     Map<String, Crdt> crdts = world.awaitCrdtsEqual(Duration.ofSeconds(60));
     assertThat(crdts).containsKeys("tx-count", "catalog:active", "stock:p-water", "price:p-milk");
+    // The merged stock counter is the region's stock; each branch's shelf is its own part of it, not the total.
+    PnCounter water = (PnCounter) crdts.get("stock:p-water");
+    long at1 = b1.product("p-water").getStockOnHand();
+    long at2 = b2.product("p-water").getStockOnHand();
+    assertThat(at1).isEqualTo(water.increments().counts().getOrDefault(b1.branchId, 0L)
+        - water.decrements().counts().getOrDefault(b1.branchId, 0L));
+    assertThat(at1 + at2).isEqualTo(water.value());
     world.assertExactlyOnce(b1);
     world.assertExactlyOnce(b2);
     world.assertAllInKafka(List.of(b1, b2));

@@ -18,6 +18,11 @@ import java.util.Optional;
  * is in CRDTs: the active set ({@code catalog:active}, an OR-set of product ids), the price
  * ({@code price:<id>}, a last-writer-wins register of minor units), the stock on hand ({@code stock:<id>}, a
  * PN-counter) and the quantity reserved by sales in progress ({@code reserved:<id>}, a PN-counter).
+ *
+ * <p>Every branch of a region adds its movements to the same {@code stock:<id>} and {@code reserved:<id>} counters
+ * under its own node id, so the region's merged counter is the product's stock across the region. A branch's shelf
+ * is only its own part: after a sync brings the other branches' entries down, the branch still counts only the
+ * entries under its own node id ({@link #ownPart}).
  */
 public final class Catalog {
   public static final String ACTIVE = "catalog:active";
@@ -70,7 +75,12 @@ public final class Catalog {
   }
 
   private static long counter(StateView s, String id) {
-    return s.crdt(id).map(c -> ((PnCounter) c).value()).orElse(0L);
+    return s.crdt(id).map(c -> ownPart((PnCounter) c, s.branchId())).orElse(0L);
+  }
+
+  /** The part of a region-wide counter that one branch (node) added: its increments less its decrements. */
+  static long ownPart(PnCounter c, String node) {
+    return c.increments().counts().getOrDefault(node, 0L) - c.decrements().counts().getOrDefault(node, 0L);
   }
 
   /** Creates or updates a product: its document, its price register and its membership of the active set. */

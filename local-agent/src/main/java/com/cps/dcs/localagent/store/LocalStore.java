@@ -187,6 +187,7 @@ public final class LocalStore implements AutoCloseable, StateView {
     return identity;
   }
 
+  @Override
   public String branchId() {
     return identity.branchId();
   }

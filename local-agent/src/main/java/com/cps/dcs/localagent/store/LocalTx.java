@@ -373,6 +373,11 @@ public final class LocalTx implements StateView {
   }
 
   @Override
+  public String branchId() {
+    return id.branchId();
+  }
+
+  @Override
   public Optional<Crdt> crdt(String crdtId) {
     try {
       return SqliteEventLog.crdt(c, crdtId).map(LocalTx::toCrdt);
