@@ -97,16 +97,7 @@ final class SyncWorld implements AutoCloseable {
   }
 
   int countInRegion(String branchId) throws SQLException {
-    try (Connection c = DriverManager.getConnection(pgUrl)) {
-      c.createStatement().execute("SELECT set_config('app.tenant_id', '" + tenant + "', false)");
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM event_store WHERE branch_id = ?")) {
-        ps.setString(1, branchId);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getInt(1);
-        }
-      }
-    }
+    return Math.toIntExact(region.eventsInRegion(branchId));
   }
 
   /** Waits until the branch has nothing pending and the region holds all its events; returns the ms it took. */

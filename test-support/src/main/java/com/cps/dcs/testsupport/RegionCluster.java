@@ -101,6 +101,23 @@ public final class RegionCluster implements AutoCloseable {
     return m;
   }
 
+  /** How many of the branch's events the region holds in PostgreSQL ({@code event_store}, as the tenant sees them). */
+  public long eventsInRegion(String branchId) throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgUrl)) {
+      try (java.sql.PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, false)")) {
+        set.setString(1, tenantId);
+        set.execute();
+      }
+      try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM event_store WHERE branch_id = ?")) {
+        ps.setString(1, branchId);
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }
+  }
+
   /** Streams events to {@code node} (StreamOfflineEvents); its one BatchAckResponse. */
   public BatchAckResponse stream(String node, List<SovereignFinancialEvent> events) throws Exception {
     CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
