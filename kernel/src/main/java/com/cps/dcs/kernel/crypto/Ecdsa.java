@@ -15,18 +15,19 @@ import java.security.SignatureException;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
- * ECDSA P-256 with SHA-256 (DER signatures). Verification is computed with Bouncy Castle's provider, used as an
- * instance and not registered globally: on this project's JDK it verifies about 7 times faster than the JDK's SunEC
- * (docs/benchmarks.md). Signing uses Conscrypt (BoringSSL's constant-time P-256, about 4 times Bouncy Castle's speed
- * and 10 times SunEC's) when its native library loads on this machine, Bouncy Castle otherwise: every event is signed
- * once, on the append path. Keys and signatures are the standard encodings, so every provider verifies the others'
- * signatures (a test checks it); what a verifier checks does not depend on who signed.
+ * ECDSA P-256 with SHA-256 (DER signatures). Signing and verification use Conscrypt (BoringSSL's constant-time
+ * P-256: signing about 4 times Bouncy Castle's speed and 10 times SunEC's, verification about 1.5 times Bouncy
+ * Castle's and 6 times SunEC's, docs/benchmarks.md) when its native library loads on this machine, and Bouncy
+ * Castle's provider otherwise (used as an instance, not registered globally). Keys and signatures are the standard
+ * encodings, so every provider verifies the others' signatures (a test checks it); what a verifier checks does not
+ * depend on who signed.
  */
 public final class Ecdsa {
   static final Provider PROVIDER = new BouncyCastleProvider();
   // Bouncy Castle is fast only with its own key objects (it keeps its precomputation there); convert others once.
   private static final Map<Key, Key> CONVERTED = new ConcurrentHashMap<>();
   private static final Map<PrivateKey, PrivateKey> SIGNING_KEYS = new ConcurrentHashMap<>();
+  private static final Map<PublicKey, PublicKey> VERIFYING_KEYS = new ConcurrentHashMap<>();
   /** The last key converted for the signer, by identity: an agent signs with one key, and hashing a key costs. */
   private static volatile PrivateKey[] lastSigningKey = new PrivateKey[2];
   private static final Provider SIGNER = loadConscrypt(); // last: its probe uses the maps above
@@ -133,6 +134,39 @@ public final class Ecdsa {
 
   /** False for a wrong or malformed signature; never throws for bad input. */
   public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+    PublicKey native_ = SIGNER == null ? null : verifyingKey(key);
+    if (native_ != null) {
+      try {
+        Signature s = Signature.getInstance("SHA256withECDSA", SIGNER);
+        s.initVerify(native_);
+        s.update(data);
+        return s.verify(signature);
+      } catch (SignatureException | RuntimeException e) {
+        return false; // malformed DER
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("ECDSA verification unavailable", e);
+      }
+    }
+    return verifyWithBouncyCastle(key, data, signature);
+  }
+
+  /** Conscrypt's form of {@code key}, or null when it cannot take it (then Bouncy Castle verifies). */
+  private static PublicKey verifyingKey(PublicKey key) {
+    PublicKey converted = VERIFYING_KEYS.computeIfAbsent(key, k -> {
+      byte[] encoded = k.getEncoded();
+      if (encoded == null) {
+        return k;
+      }
+      try {
+        return KeyFactory.getInstance("EC", SIGNER).generatePublic(new X509EncodedKeySpec(encoded));
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return k;
+      }
+    });
+    return converted == key ? null : converted;
+  }
+
+  static boolean verifyWithBouncyCastle(PublicKey key, byte[] data, byte[] signature) {
     try {
       Signature s = Signature.getInstance("SHA256withECDSA", PROVIDER);
       s.initVerify(bcKey(key));

@@ -2,6 +2,7 @@ package com.cps.dcs.kernel.event;
 
 import com.cps.dcs.kernel.chain.HashChain;
 import com.cps.dcs.kernel.crypto.AgentKeys;
+import com.cps.dcs.kernel.crypto.BatchSignature;
 import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.crypto.EnvelopeSealer;
 import com.cps.dcs.kernel.crypto.KeyEncryptionKeyProvider;
@@ -11,6 +12,8 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SovereignPayload;
 import com.google.protobuf.ByteString;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns a draft event into the immutable, verifiable form every store and peer accepts: payload sealed, visible
@@ -85,12 +88,32 @@ public final class EventSealer {
     return new Sealing(b, payload, eventHash);
   }
 
+  /**
+   * Step 6 for a group of chained events at once: one ECDSA signature over the Merkle root of their covered bytes,
+   * each event carrying that signature with its own inclusion path ({@link BatchSignature}), so each still verifies
+   * alone. Call {@link Sealing#covered} of each beforehand to spread that work over threads. Returns the finished
+   * events in order; each {@link Sealing#signedBytes} is then available.
+   */
+  public List<SovereignFinancialEvent> signAll(List<Sealing> group) {
+    List<byte[]> covered = new ArrayList<>(group.size());
+    for (Sealing s : group) {
+      covered.add(s.covered());
+    }
+    List<byte[]> signatures = BatchSignature.signAll(keys.privateKey(), covered);
+    List<SovereignFinancialEvent> out = new ArrayList<>(group.size());
+    for (int i = 0; i < group.size(); i++) {
+      out.add(group.get(i).complete(signatures.get(i)));
+    }
+    return out;
+  }
+
   /** An event between {@link #begin} and {@link Sealing#sign}. Not thread-safe: one thread at a time. */
   public final class Sealing {
     private final SovereignFinancialEvent.Builder event;
     private final SovereignPayload.Builder payload;
     private final String eventHash;
     private byte[] link;
+    private byte[] covered;
     private byte[] signedBytes;
 
     private Sealing(SovereignFinancialEvent.Builder event, SovereignPayload.Builder payload, String eventHash) {
@@ -113,13 +136,24 @@ public final class EventSealer {
 
     /** Step 6: the agent's signature over everything, chain link included; returns the finished event. */
     public SovereignFinancialEvent sign() {
+      return complete(Ecdsa.sign(keys.privateKey(), covered()));
+    }
+
+    /** The bytes step 6 signs (the event chained, without signature); computed once. */
+    public byte[] covered() {
       if (link == null) {
         throw new IllegalStateException("chain the event before signing it");
       }
-      byte[] covered = EventForms.signatureInput(event.build());
-      byte[] signature = Ecdsa.sign(keys.privateKey(), covered);
+      if (covered == null) {
+        covered = EventForms.signatureInput(event.build());
+      }
+      return covered;
+    }
+
+    private SovereignFinancialEvent complete(byte[] signature) {
+      byte[] bytes = covered();
       event.setDigitalSignature(ByteString.copyFrom(signature));
-      signedBytes = EventForms.withSignature(covered, signature);
+      signedBytes = EventForms.withSignature(bytes, signature);
       return event.build();
     }
 

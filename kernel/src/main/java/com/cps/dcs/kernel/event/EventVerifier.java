@@ -1,6 +1,6 @@
 package com.cps.dcs.kernel.event;
 
-import com.cps.dcs.kernel.crypto.Ecdsa;
+import com.cps.dcs.kernel.crypto.BatchSignature;
 import com.cps.dcs.kernel.crypto.EnvelopeSealer;
 import com.cps.dcs.kernel.crypto.IntegrityException;
 import com.cps.dcs.kernel.crypto.KeyEncryptionKeyProvider;
@@ -21,14 +21,15 @@ public final class EventVerifier {
   }
 
   /**
-   * Verifies money agreement, the HMAC, the event hash and the creator's signature.
+   * Verifies money agreement, the HMAC, the event hash and the creator's signature (alone, or the signature of its
+   * group with the event's inclusion path: {@link BatchSignature}).
    *
    * @throws IntegrityException naming the failed check (amount, hmac, event_hash, signature)
    */
   public void verify(SovereignFinancialEvent e, PublicKey signer) {
     verifyIntegrity(e);
     if (e.getDigitalSignature().isEmpty()
-        || !Ecdsa.verify(signer, EventForms.signatureInput(e), e.getDigitalSignature().toByteArray())) {
+        || !BatchSignature.verify(signer, EventForms.signatureInput(e), e.getDigitalSignature().toByteArray())) {
       throw new IntegrityException("signature", "event " + e.getEventId() + " is not signed by " + e.getAgentId());
     }
   }

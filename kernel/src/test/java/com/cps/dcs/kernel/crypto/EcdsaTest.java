@@ -8,7 +8,7 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import org.junit.jupiter.api.Test;
 
-/** Whichever provider signs, every verifier accepts the signature: the wire form is standard DER ECDSA P-256. */
+/** Whichever provider signs or verifies, they agree: the wire form is standard DER ECDSA P-256. */
 class EcdsaTest {
   private final AgentKeys keys = AgentKeys.generateEphemeral();
   private final byte[] data = "an event's canonical bytes".getBytes(StandardCharsets.UTF_8);
@@ -29,6 +29,7 @@ class EcdsaTest {
     for (int i = 0; i < 50; i++) {
       byte[] sig = Ecdsa.sign(keys.privateKey(), data);
       assertThat(Ecdsa.verify(keys.publicKey(), data, sig)).isTrue();
+      assertThat(Ecdsa.verifyWithBouncyCastle(keys.publicKey(), data, sig)).isTrue();
       Signature jdk = Signature.getInstance("SHA256withECDSA");
       jdk.initVerify(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(keys.publicKeyBytes())));
       jdk.update(data);
@@ -40,6 +41,26 @@ class EcdsaTest {
   void bouncyCastleSignaturesVerifyToo() {
     byte[] sig = Ecdsa.signWithBouncyCastle(keys.privateKey(), data);
     assertThat(Ecdsa.verify(keys.publicKey(), data, sig)).isTrue();
+  }
+
+  @Test
+  void jdkSignaturesVerifyToo() throws Exception {
+    Signature jdk = Signature.getInstance("SHA256withECDSA");
+    jdk.initSign(KeyFactory.getInstance("EC").generatePrivate(
+        new java.security.spec.PKCS8EncodedKeySpec(keys.privateKey().getEncoded())));
+    jdk.update(data);
+    byte[] sig = jdk.sign();
+    assertThat(Ecdsa.verify(keys.publicKey(), data, sig)).isTrue();
+    assertThat(Ecdsa.verifyWithBouncyCastle(keys.publicKey(), data, sig)).isTrue();
+  }
+
+  @Test
+  void malformedSignaturesAreRefusedNotThrown() {
+    byte[] sig = Ecdsa.sign(keys.privateKey(), data);
+    for (byte[] bad : new byte[][] {{}, {1, 2, 3}, java.util.Arrays.copyOf(sig, sig.length - 1), {0x30, 0x02, 0x02, 0x01}}) {
+      assertThat(Ecdsa.verify(keys.publicKey(), data, bad)).isFalse();
+      assertThat(Ecdsa.verifyWithBouncyCastle(keys.publicKey(), data, bad)).isFalse();
+    }
   }
 
   @Test

@@ -95,8 +95,9 @@ public final class LocalTx implements StateView {
    * refused draft writes nothing and does not disturb the others. The work is split in phases so that only what
    * must be sequential is: (1) in order, the checks (idempotency, event id, stream version, against the log and
    * the drafts before it) and the ids and clock readings; (2) sealing, HMAC and event hash of every accepted draft,
-   * spread over {@code parallel}; (3) in order, the chain links; (4) the signatures over the chained events, spread
-   * over {@code parallel}; (5) in order, the inserts. Each event is the one {@link EventSealer#seal} would make.
+   * spread over {@code parallel}; (3) in order, the chain links; (4) the covered bytes of the chained events, spread
+   * over {@code parallel}, and one group signature over them (each event verifiable alone with its inclusion path);
+   * (5) in order, the inserts. Each event is the one {@link EventSealer#seal} would make.
    *
    * @param parallel where phases 2 and 4 may run, besides this thread; null for this thread only
    */
@@ -132,10 +133,14 @@ public final class LocalTx implements StateView {
         for (Prepared p : accepted) {
           previous = p.sealing.chain(previous);
         }
-        forEach(accepted, parallel, p -> {
-          p.sealed = p.sealing.sign();
-          p.body = p.sealing.signedBytes();
-        });
+        forEach(accepted, parallel, p -> p.sealing.covered());
+        List<EventSealer.Sealing> group = new ArrayList<>(accepted.size());
+        accepted.forEach(p -> group.add(p.sealing));
+        List<SovereignFinancialEvent> signed = sealer.signAll(group); // one ECDSA signature for the group
+        for (int k = 0; k < accepted.size(); k++) {
+          accepted.get(k).sealed = signed.get(k);
+          accepted.get(k).body = accepted.get(k).sealing.signedBytes();
+        }
         AppendOutcome[] appendedAt = new AppendOutcome[drafts.size()];
         for (Prepared p : accepted) {
           SovereignFinancialEvent sealed = p.sealed;
