@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * batches of 500, up to four on their way at once; the mark advances only over the prefix the region acknowledged,
  * so a round that fails half-way resumes where the region stopped), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
  * comes back). Rounds run every {@code interval}; after a failure the next try comes sooner, with exponential
- * backoff and jitter: at most about a second apart while the region is unreachable, so sync resumes at once when it
+ * backoff and jitter: at most about half a second apart while the region is unreachable, so sync resumes at once when it
  * is back, and up to the interval when the region answered but refused.
  */
 public final class SyncClient implements AutoCloseable {
@@ -55,7 +55,7 @@ public final class SyncClient implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration MIN_BACKOFF = Duration.ofMillis(250);
   /** The longest wait between attempts while no regional node answers. */
-  static final Duration MAX_OFFLINE_RETRY = Duration.ofSeconds(1);
+  static final Duration MAX_OFFLINE_RETRY = Duration.ofMillis(500);
 
   private final LocalStore store;
   private final AccountingSwarmService swarm;
@@ -110,7 +110,7 @@ public final class SyncClient implements AutoCloseable {
       wait = interval;
     } else {
       failures++;
-      // Unreachable: a failed round costs a refused or reset connection, so keep trying about every second and
+      // Unreachable: a failed round costs a refused or reset connection, so keep trying about every half second and
       // sync at once when the region is back. Refused by the region: back off up to the interval.
       long cap = reachable ? interval.toMillis() : Math.min(interval.toMillis(), MAX_OFFLINE_RETRY.toMillis());
       long capped = Math.min(cap, MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
