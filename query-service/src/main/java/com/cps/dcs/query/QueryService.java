@@ -26,10 +26,12 @@ public final class QueryService implements AutoCloseable {
   private final DashboardHub hub;
   private final Server server;
   private final QueryGrpcService grpc;
+  private final SummaryCache summaries;
 
   private QueryService(HikariDataSource ds, ProjectionStore store, ProjectionConsumer consumer, DashboardHub hub,
-      Server server, QueryGrpcService grpc) {
+      Server server, QueryGrpcService grpc, SummaryCache summaries) {
     this.ds = ds;
+    this.summaries = summaries;
     this.store = store;
     this.consumer = consumer;
     this.hub = hub;
@@ -45,16 +47,19 @@ public final class QueryService implements AutoCloseable {
     QueryGrpcService[] grpcRef = new QueryGrpcService[1];
     DashboardHub hub = new DashboardHub(branch -> grpcRef[0].metrics(branch), clock);
     hubRef[0] = hub;
-    QueryGrpcService grpc = new QueryGrpcService(new ReadModels(ds), cfg.tenantId(), clock, registry, hub);
+    SummaryCache summaries = new SummaryCache(ds, registry);
+    QueryGrpcService grpc = new QueryGrpcService(new ReadModels(ds), cfg.tenantId(), clock, registry, hub,
+        summaries);
     grpcRef[0] = grpc;
     ProjectionConsumer consumer = new ProjectionConsumer(cfg.kafkaBootstrap(), cfg.topic(), cfg.groupId(), store,
         registry, clock);
+    consumer.onChange(summaries::invalidate); // this instance's commits at once; others' through NOTIFY
     consumer.onChange(hub::changed);
     Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).addService(grpc).corsAllowAllOrigins()
         .meterRegistry(registry).build();
     server.start().join();
     consumer.start();
-    return new QueryService(ds, store, consumer, hub, server, grpc);
+    return new QueryService(ds, store, consumer, hub, server, grpc, summaries);
   }
 
   /** A pool to {@code pgUrl} after creating the database when missing and running the migrations as its user. */
@@ -72,6 +77,10 @@ public final class QueryService implements AutoCloseable {
     try (HikariDataSource ds = migratedPool(pgUrl)) {
       return new Rebuilder(new ProjectionStore(ds)).rebuildFromEventStore(ds, bytesColumn);
     }
+  }
+
+  public SummaryCache summaries() {
+    return summaries;
   }
 
   public int grpcPort() {
@@ -95,6 +104,7 @@ public final class QueryService implements AutoCloseable {
     com.cps.dcs.service.grpc.DcsGrpcServer.stop(server, java.time.Duration.ofSeconds(15));
     hub.close();
     consumer.close();
+    summaries.close();
     ds.close();
   }
 }

@@ -181,6 +181,33 @@ class QueryServiceIT {
   }
 
   @Test
+  void aKeptSummaryFollowsACommitOfAnotherInstance() throws Exception {
+    // Another query-service instance (its own pool and projection store) projects events of a new branch b5: this
+    // instance learns of its commits only through PostgreSQL's NOTIFY, not from its own consumer.
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.summaries().listening());
+    SovereignFinancialEvent first = event("tenant-a", "b5", "sale-b5-1", 1, EventType.SALE_COMPLETED, 400, T1,
+        EventFacts.newBuilder().addLines(line("p1", "food", 1, 400)).setPaymentMethod("CASH").build());
+    SovereignFinancialEvent second = event("tenant-a", "b5", "sale-b5-2", 1, EventType.SALE_COMPLETED, 600, T2,
+        EventFacts.newBuilder().addLines(line("p1", "food", 1, 600)).setPaymentMethod("CASH").build());
+    try (HikariDataSource other = QueryService.migratedPool(pgUrl)) {
+      ProjectionStore elsewhere = new ProjectionStore(other);
+      elsewhere.apply(List.of(first), List.of());
+      sent.add(first); // the rebuild tests replay every event the read models hold
+      BranchQuery q = BranchQuery.newBuilder().setBranchId("b5").build();
+      await().atMost(Duration.ofSeconds(4)).until(() -> stub.getBranchSummary(q).getTodayTransactions() == 1);
+      BranchSummary kept = stub.getBranchSummary(q);
+      assertThat(stub.getBranchSummary(q)).isEqualTo(kept);
+
+      elsewhere.apply(List.of(second), List.of());
+      sent.add(second);
+      // well within the cache's age bound (5 s): only the notification can make the kept answer stale this soon
+      await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(20))
+          .until(() -> stub.getBranchSummary(q).getTodayTransactions() == 2);
+      assertThat(stub.getBranchSummary(q).getTodaySalesMinor()).isEqualTo(1000);
+    }
+  }
+
+  @Test
   void inventoryLedgerAndReport() {
     InventoryStatus inv = stub.getInventoryStatus(InventoryQuery.newBuilder().setBranchId("b1").setProductId("p1")
         .build());

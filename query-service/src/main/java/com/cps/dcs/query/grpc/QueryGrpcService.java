@@ -5,6 +5,7 @@ import com.cps.dcs.proto.v4.Alert;
 import com.cps.dcs.proto.v4.AlertLevel;
 import com.cps.dcs.proto.v4.BranchQuery;
 import com.cps.dcs.proto.v4.BranchSummary;
+import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.proto.v4.DashboardSubscription;
 import com.cps.dcs.proto.v4.DashboardUpdate;
 import com.cps.dcs.proto.v4.HybridLogicalClock;
@@ -60,11 +61,13 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
   private final InstantSource clock;
   private final MeterRegistry registry;
   private final DashboardHub hub;
+  private final SummaryCache summaries;
   private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
   public QueryGrpcService(ReadModels db, String tenant, InstantSource clock, MeterRegistry registry,
-      DashboardHub hub) {
+      DashboardHub hub, SummaryCache summaries) {
     this.db = db;
+    this.summaries = summaries;
     this.tenant = tenant;
     this.clock = clock;
     this.registry = registry;
@@ -115,7 +118,9 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
   public void getBranchSummary(BranchQuery q, StreamObserver<BranchSummary> out) {
     requireBranch(q.getBranchId());
     long asOf = checkTs("as_of_timestamp", q.getAsOfTimestamp());
-    out.onNext(timed("GetBranchSummary", () -> summary(q.getBranchId(), asOf == 0 ? clock.millis() : asOf)));
+    long at = asOf == 0 ? clock.millis() : asOf;
+    LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(at), ZoneOffset.UTC);
+    out.onNext(timed("GetBranchSummary", () -> summaries.get(q.getBranchId(), day, () -> summary(q.getBranchId(), at))));
     out.onCompleted();
   }
 
@@ -135,7 +140,7 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
       + "SELECT level, message, source, created_at FROM qs_alerts "
       + "WHERE branch_id = ? AND created_at < ? ORDER BY created_at DESC, event_id LIMIT 50";
 
-  /** The summary of {@code branchId} for the UTC day of {@code asOfMs}. */
+  /** The summary of {@code branchId} for the UTC day of {@code asOfMs}, read now (the RPC keeps it in the cache). */
   public BranchSummary summary(String branchId, long asOfMs) {
     LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(asOfMs), ZoneOffset.UTC);
     Date d = Date.valueOf(day);

@@ -1,6 +1,7 @@
 package com.cps.dcs.query.projection;
 
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.query.projection.RowChange.*;
 import java.sql.Connection;
 import java.sql.Date;
@@ -129,6 +130,9 @@ public final class ProjectionStore {
           }
         }
         savePositions(c, positions);
+        if (applied > 0) {
+          notifyChanged(c); // delivered to the listening instances when this transaction commits
+        }
         c.commit();
         return applied;
       } catch (SQLException | RuntimeException ex) {
@@ -180,6 +184,14 @@ public final class ProjectionStore {
   public void truncateAll() throws SQLException {
     try (Connection c = owner.getConnection(); Statement s = c.createStatement()) {
       s.execute("TRUNCATE " + String.join(", ", TABLES));
+      notifyChanged(c);
+    }
+  }
+
+  /** Tells every query-service instance's summary cache that the read models changed ({@link SummaryCache}). */
+  private static void notifyChanged(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("NOTIFY " + SummaryCache.CHANNEL);
     }
   }
 
