@@ -16,12 +16,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** ECDSA P-256 sign and verify: the JDK's own provider (SunEC) against Bouncy Castle, on this JDK. */
+/** ECDSA P-256 sign and verify: the JDK's own provider (SunEC), Bouncy Castle and Conscrypt (BoringSSL), on this JDK. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class EcdsaProviderBenchmark {
-  @Param({"SunEC", "BC"})
+  @Param({"SunEC", "BC", "Conscrypt"})
   public String provider;
 
   private Provider p;
@@ -31,7 +31,11 @@ public class EcdsaProviderBenchmark {
 
   @Setup
   public void setup() throws Exception {
-    p = provider.equals("BC") ? new BouncyCastleProvider() : java.security.Security.getProvider("SunEC");
+    p = switch (provider) {
+      case "BC" -> new BouncyCastleProvider();
+      case "Conscrypt" -> org.conscrypt.Conscrypt.newProvider();
+      default -> java.security.Security.getProvider("SunEC");
+    };
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC", p);
     g.initialize(new ECGenParameterSpec("secp256r1"));
     pair = g.generateKeyPair();

@@ -48,7 +48,17 @@ public final class QueryLoad {
 
   private QueryLoad() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1); // the embedded broker's threads would keep the JVM alive
+    }
+    System.exit(0); // the embedded broker and database stop in their shutdown hooks
+  }
+
+  private static void run(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     List<String> runs = Arrays.stream((args.length > 1 ? args[1] : "1,2,4,8,r500,r1000").split(","))
         .map(String::strip).toList();
@@ -66,8 +76,9 @@ public final class QueryLoad {
       cmd.addAll(Arrays.asList(opts.split("\\s+")));
     }
     cmd.addAll(List.of("-jar", jar));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(new File("target/query-service-bench.log"));
+    File serviceLog = new File("target/query-service-bench.log");
+    serviceLog.getParentFile().mkdirs(); // a fresh clone has no target/ at the top
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(serviceLog);
     pb.environment().put("DCS_GRPC_PORT", Integer.toString(grpcPort));
     pb.environment().put("DCS_MANAGEMENT_PORT", Integer.toString(FreePorts.allocate()));
     pb.environment().put("DCS_PG_URL", pgUrl);
@@ -138,9 +149,10 @@ public final class QueryLoad {
           events / ((t2 - t0) / 1e9), (t1 - t0) / 1e9, atProduced, events - atProduced,
           (events - atProduced) / ((t2 - t1) / 1e9), loadAverage());
 
-      for (int w = 0; w < 2000; w++) {
-        stub.getBranchSummary(q); // warm-up
-      }
+      // Warm-up: enough calls, from several callers, for the JIT to finish compiling the service's hot paths (both
+      // share the two cores; a short warm-up measures the compiler in the first runs' tails).
+      int warmUp = Integer.getInteger("warmUpCalls", 30_000);
+      latencyQuietly(stub, q, 4, warmUp / 4);
       for (String run : runs) {
         if (run.startsWith("r")) {
           openLoop(channel, q, Integer.parseInt(run.substring(1)), calls);
@@ -155,7 +167,26 @@ public final class QueryLoad {
         service.destroyForcibly();
       }
     }
-    System.exit(0); // the embedded broker and database stop in their shutdown hooks
+  }
+
+  private static void latencyQuietly(QueryProtocolGrpc.QueryProtocolBlockingStub stub, BranchQuery q, int threads,
+      int calls) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < calls; i++) {
+            stub.getBranchSummary(q);
+          }
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 
   private static void latency(QueryProtocolGrpc.QueryProtocolBlockingStub stub, BranchQuery q, int threads,
