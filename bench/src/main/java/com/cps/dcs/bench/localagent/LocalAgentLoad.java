@@ -225,6 +225,10 @@ public final class LocalAgentLoad {
         });
       }
       out[1] = m.get() / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      try (var walk = Files.walk(dir)) { // leave no temporary database behind
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
     return out;
   }
