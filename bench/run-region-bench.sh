@@ -11,8 +11,18 @@ run=$(date +%s)
 data=$(mktemp -d)
 pids=()
 logs="${DCS_BENCH_LOGS:-}"
+# The bench's two databases are dropped at the end (with psql, when it is installed; DCS_BENCH_KEEP_DB=1 keeps them).
+hostport=${pg#jdbc:postgresql://}
+drop_dbs() {
+  [ -n "${DCS_BENCH_KEEP_DB:-}" ] && return 0
+  command -v psql >/dev/null || { echo "psql not found: drop dcs_bench_region_$run and dcs_bench_raw_$run by hand" >&2; return 0; }
+  for db in dcs_bench_region_$run dcs_bench_raw_$run; do
+    psql -q -h "${hostport%%:*}" -p "${hostport##*:}" -U "${PGUSER:-postgres}" -d postgres \
+      -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || echo "could not drop $db" >&2
+  done
+}
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null || true
-  if [ -n "$logs" ]; then mkdir -p "$logs"; cp "$data"/n*.log "$logs"/; fi; rm -rf "$data"' EXIT
+  if [ -n "$logs" ]; then mkdir -p "$logs"; cp "$data"/n*.log "$logs"/; fi; rm -rf "$data"; drop_dbs' EXIT
 debug=()
 if [ -n "$logs" ]; then
   debug=(--logging.level.com.cps.dcs.regional.store=DEBUG --logging.level.com.cps.dcs.regional.grpc=DEBUG)
