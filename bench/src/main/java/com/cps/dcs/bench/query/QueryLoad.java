@@ -152,12 +152,12 @@ public final class QueryLoad {
       // Warm-up: enough calls, from several callers, for the JIT to finish compiling the service's hot paths (both
       // share the two cores; a short warm-up measures the compiler in the first runs' tails).
       int warmUp = Integer.getInteger("warmUpCalls", 30_000);
-      latencyQuietly(stub, q, 4, warmUp / 4);
+      latency(stub, q, 4, warmUp / 4, "warm-up, not a measurement: ");
       for (String run : runs) {
         if (run.startsWith("r")) {
           openLoop(channel, q, Integer.parseInt(run.substring(1)), calls);
         } else {
-          latency(stub, q, Integer.parseInt(run), calls);
+          latency(stub, q, Integer.parseInt(run), calls, "");
         }
       }
     } finally {
@@ -169,28 +169,8 @@ public final class QueryLoad {
     }
   }
 
-  private static void latencyQuietly(QueryProtocolGrpc.QueryProtocolBlockingStub stub, BranchQuery q, int threads,
-      int calls) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < calls; i++) {
-            stub.getBranchSummary(q);
-          }
-        }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
-    }
-  }
-
   private static void latency(QueryProtocolGrpc.QueryProtocolBlockingStub stub, BranchQuery q, int threads,
-      int calls) throws Exception {
+      int calls, String label) throws Exception {
     String loadBefore = loadAverage();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -213,7 +193,7 @@ public final class QueryLoad {
       }
       double wall = (System.nanoTime() - l0) / 1e9;
       Arrays.sort(all);
-      System.out.printf("GetBranchSummary: %d calls, %d threads, %.0f calls/s, p50 %.2f ms, p99 %.2f ms, "
+      System.out.printf(label + "GetBranchSummary: %d calls, %d threads, %.0f calls/s, p50 %.2f ms, p99 %.2f ms, "
           + "p99.9 %.2f ms, max %.2f ms (load average before %s, after %s)%n", all.length, threads,
           all.length / wall, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, loadBefore,
           loadAverage());
