@@ -116,18 +116,8 @@ public final class Ecdsa {
     if (last[0] == key) {
       return last[1];
     }
-    PrivateKey converted = SIGNING_KEYS.computeIfAbsent(key, k -> {
-      byte[] encoded = k.getEncoded();
-      if (encoded == null) {
-        return k; // not exportable: marks "use Bouncy Castle"
-      }
-      try {
-        return KeyFactory.getInstance("EC", SIGNER).generatePrivate(new PKCS8EncodedKeySpec(encoded));
-      } catch (GeneralSecurityException | RuntimeException e) {
-        return k;
-      }
-    });
-    PrivateKey usable = converted == key ? null : converted;
+    PrivateKey usable = nativeKey(SIGNING_KEYS, key,
+        (f, encoded) -> f.generatePrivate(new PKCS8EncodedKeySpec(encoded)));
     lastSigningKey = new PrivateKey[] {key, usable};
     return usable;
   }
@@ -152,13 +142,22 @@ public final class Ecdsa {
 
   /** Conscrypt's form of {@code key}, or null when it cannot take it (then Bouncy Castle verifies). */
   private static PublicKey verifyingKey(PublicKey key) {
-    PublicKey converted = VERIFYING_KEYS.computeIfAbsent(key, k -> {
+    return nativeKey(VERIFYING_KEYS, key, (f, encoded) -> f.generatePublic(new X509EncodedKeySpec(encoded)));
+  }
+
+  private interface Conversion<K> {
+    K convert(KeyFactory conscrypt, byte[] encoded) throws GeneralSecurityException;
+  }
+
+  /** {@code key} converted once for Conscrypt (kept in {@code cache}), or null when Conscrypt cannot take it. */
+  private static <K extends Key> K nativeKey(Map<K, K> cache, K key, Conversion<K> conversion) {
+    K converted = cache.computeIfAbsent(key, k -> {
       byte[] encoded = k.getEncoded();
       if (encoded == null) {
-        return k;
+        return k; // not exportable: marks "use Bouncy Castle"
       }
       try {
-        return KeyFactory.getInstance("EC", SIGNER).generatePublic(new X509EncodedKeySpec(encoded));
+        return conversion.convert(KeyFactory.getInstance("EC", SIGNER), encoded);
       } catch (GeneralSecurityException | RuntimeException e) {
         return k;
       }
