@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Time from reconnect to full convergence: a real branch sells N events while cut off from a real three-node region
 # (PostgreSQL from DCS_PG_URL or embedded, in-process Kafka), then its links come back. See SyncConvergence.
-# Usage: bench/run-sync-bench.sh [events=10000] [runs=3] [syncIntervalSeconds=30]   (after ./mvnw -DskipTests package)
+# Usage: bench/run-sync-bench.sh [events=10000] [runs=3] [syncIntervalSeconds=30] [warmUpRuns=3]   (after ./mvnw -DskipTests package)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 java="$("$root/scripts/find-jdk.sh")/bin/java"
 cd "$root"
-exec "$java" -cp bench/target/benchmarks.jar com.cps.dcs.bench.sync.SyncConvergence "${1:-10000}" "${2:-3}" "${3:-30}"
+exec "$java" -cp bench/target/benchmarks.jar com.cps.dcs.bench.sync.SyncConvergence "${1:-10000}" "${2:-3}" "${3:-30}" "${4:-3}"

@@ -57,6 +57,8 @@ public final class BranchAgent implements AutoCloseable {
   private final List<TcpProxy> links = new ArrayList<>();
   private final Map<String, String> extraEnv = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Heap, collector and compiler: quick to start and small for tests (C1 only); see {@link #jvmOptions(List)}. */
+  private List<String> jvmOptions = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
   private ChildJvm jvm;
   private ManagedChannel channel;
   private String cashierToken;
@@ -88,6 +90,15 @@ public final class BranchAgent implements AutoCloseable {
     extraEnv.put("DCS_SAMPLE_DATA", "true");
   }
 
+  /**
+   * The agent's JVM options from the next start on, replacing the test ones (a benchmark passes a heap size only:
+   * the JVM's own collector and both compiler tiers, as a deployment runs it).
+   */
+  public BranchAgent jvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
+    return this;
+  }
+
   /** Another environment variable for the agent (from the next start on). */
   public BranchAgent env(String key, String value) {
     extraEnv.put(key, value);
@@ -95,7 +106,7 @@ public final class BranchAgent implements AutoCloseable {
   }
 
   public void start() {
-    ChildJvm.Builder b = ChildJvm.builder().jar(jar).jvmArg("-Xmx256m").jvmArg("-XX:TieredStopAtLevel=1")
+    ChildJvm.Builder b = ChildJvm.builder().jar(jar).tuning(jvmOptions)
         .env("DCS_BRANCH_ID", branchId).env("DCS_AGENT_ID", agentId).env("DCS_TENANT_ID", tenantId)
         .env("DCS_DATA_DIR", dataDir.toString()).env("DCS_KEY_DIR", keyDir.toString())
         .env("DCS_GRPC_PORT", String.valueOf(grpcPort)).env("DCS_MANAGEMENT_PORT", String.valueOf(managementPort))
@@ -263,9 +274,30 @@ public final class BranchAgent implements AutoCloseable {
     }
   }
 
-  /** Own events the region has not acknowledged yet (dcs_sync_pending), or -1 when the agent does not answer. */
+  /**
+   * One meter's value from the management port's {@code /actuator/metrics/<name>} (dotted name), NaN when the agent
+   * does not answer. Much cheaper for the agent than a whole Prometheus page, which matters in poll loops.
+   */
+  public double meter(String dottedName) {
+    try {
+      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+          + "/actuator/metrics/" + dottedName)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = METER_VALUE.matcher(body);
+      return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
+  private static final Pattern METER_VALUE = Pattern.compile("\"statistic\":\"VALUE\",\"value\":([0-9.eE+-]+)");
+
+  /** Own events the region has not acknowledged yet (dcs.sync.pending), or -1 when the agent does not answer. */
   public long pending() {
-    double v = metric("dcs_sync_pending");
+    double v = meter("dcs.sync.pending");
     return Double.isNaN(v) ? -1 : (long) v;
   }
 

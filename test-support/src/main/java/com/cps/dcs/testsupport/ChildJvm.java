@@ -38,8 +38,12 @@ public final class ChildJvm implements AutoCloseable {
     return new Builder();
   }
 
+  /** How test children run unless told otherwise: the serial collector, which is small and quick to start. */
+  public static final List<String> TEST_TUNING = List.of("-XX:+UseSerialGC");
+
   /** What to run and how. */
   public static final class Builder {
+    private List<String> tuning = TEST_TUNING;
     private Path jar;
     private String mainClass;
     private String classpath;
@@ -69,6 +73,15 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The collector and compiler options, {@link #TEST_TUNING} unless replaced (an empty list: the JVM's own
+     * choices, as a deployment runs it; a benchmark wants those).
+     */
+    public Builder tuning(List<String> options) {
+      this.tuning = List.copyOf(options);
+      return this;
+    }
+
     public Builder jvmArg(String arg) {
       jvmArgs.add(arg);
       return this;
@@ -86,7 +99,9 @@ public final class ChildJvm implements AutoCloseable {
 
     public ChildJvm start() {
       String java = ProcessHandle.current().info().command().orElse("java");
-      List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xshare:auto"));
+      List<String> cmd = new ArrayList<>(List.of(java));
+      cmd.addAll(tuning);
+      cmd.add("-Xshare:auto");
       cmd.addAll(jvmArgs);
       if (jar != null) {
         cmd.addAll(List.of("-jar", jar.toString()));

@@ -47,6 +47,8 @@ public final class RegionCluster implements AutoCloseable {
   public final Map<String, ChildJvm> nodes = new LinkedHashMap<>();
   public final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Heap, collector and compiler: quick to start and small for tests (C1 only); see {@link #jvmOptions(List)}. */
+  private List<String> jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   public RegionCluster(Path jar, int size, String tenantId, String regionId, String pgUrl, String kafka, String topic,
       Path dir, int snapshotThreshold) {
@@ -65,6 +67,15 @@ public final class RegionCluster implements AutoCloseable {
       ids.add(id);
       ports.put(id, FreePorts.allocate(3));
     }
+  }
+
+  /**
+   * The nodes' JVM options for the nodes started from now on, replacing the test ones (a benchmark passes a heap
+   * size only: the JVM's own collector and both compiler tiers, as a deployment runs it).
+   */
+  public RegionCluster jvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
+    return this;
   }
 
   public String peers(List<String> members) {
@@ -103,17 +114,37 @@ public final class RegionCluster implements AutoCloseable {
 
   /** How many of the branch's events the region holds in PostgreSQL ({@code event_store}, as the tenant sees them). */
   public long eventsInRegion(String branchId) throws java.sql.SQLException {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgUrl)) {
-      try (java.sql.PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, false)")) {
-        set.setString(1, tenantId);
-        set.execute();
-      }
-      try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM event_store WHERE branch_id = ?")) {
-        ps.setString(1, branchId);
-        try (java.sql.ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
+    try (java.sql.Connection c = tenantConnection()) {
+      return eventsInRegion(c, branchId, java.time.Instant.EPOCH);
+    }
+  }
+
+  /** A connection to the region's database that sees the tenant's rows (for repeated reads, as a poll loop does). */
+  public java.sql.Connection tenantConnection() throws java.sql.SQLException {
+    java.sql.Connection c = java.sql.DriverManager.getConnection(pgUrl);
+    try (java.sql.PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, false)")) {
+      set.setString(1, tenantId);
+      set.execute();
+    } catch (java.sql.SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /**
+   * {@link #eventsInRegion(String)} over a connection from {@link #tenantConnection()}, counting only events whose
+   * timestamp is at or after {@code since} (one index range, however many older events the branch has).
+   */
+  public static long eventsInRegion(java.sql.Connection tenant, String branchId, java.time.Instant since)
+      throws java.sql.SQLException {
+    try (java.sql.PreparedStatement ps = tenant.prepareStatement(
+        "SELECT count(*) FROM event_store WHERE branch_id = ? AND event_ts >= ?")) {
+      ps.setString(1, branchId);
+      ps.setTimestamp(2, java.sql.Timestamp.from(since));
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
       }
     }
   }
@@ -191,7 +222,7 @@ public final class RegionCluster implements AutoCloseable {
 
   public void start(String id, List<String> members, boolean join) {
     int[] p = ports.get(id);
-    ChildJvm.Builder b = ChildJvm.builder().jar(jar).jvmArg("-Xmx384m").jvmArg("-XX:TieredStopAtLevel=1")
+    ChildJvm.Builder b = ChildJvm.builder().jar(jar).tuning(jvmOptions)
         .env("DCS_NODE_ID", id).env("DCS_RAFT_PEERS", peers(members)).env("DCS_RAFT_JOIN", String.valueOf(join))
         .env("DCS_GRPC_PORT", String.valueOf(p[1])).env("DCS_MANAGEMENT_PORT", String.valueOf(p[2]))
         .env("DCS_PG_URL", pgUrl).env("DCS_DATA_DIR", dir.resolve(id).toString())
