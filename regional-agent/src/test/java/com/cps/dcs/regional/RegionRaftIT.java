@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.kernel.clock.Hlc;
+import com.cps.dcs.kernel.crdt.CrdtBundles;
+import com.cps.dcs.kernel.crdt.LwwRegister;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.BatchAckResponse;
@@ -111,6 +115,47 @@ class RegionRaftIT {
 
   static String reason(StatusRuntimeException e) {
     return GrpcErrors.detail(GrpcErrors.statusOf(e), ErrorInfo.class).map(ErrorInfo::getReason).orElse("");
+  }
+
+  /** The status code a CRDT upload was refused with (syncCrdts waits on a future: the status is its cause). */
+  static StatusRuntimeException refusal(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+    assertThat(t).isInstanceOf(java.util.concurrent.ExecutionException.class);
+    assertThat(t.getCause()).isInstanceOf(StatusRuntimeException.class);
+    return (StatusRuntimeException) t.getCause();
+  }
+
+  @Test
+  @Order(0)
+  void crdtUploadsAreMergedOnlyWhenSignedByARegisteredAgentOverExactlyTheseBundles() throws Exception {
+    Hlc now = new Hlc(System.currentTimeMillis(), 0, b1.agentId(), 0);
+    CRDTStateBundle price = CrdtBundles.toBundle(b1.branchId(), "price:p-upload-test",
+        LwwRegister.empty().set("250", now), now, 1);
+    CRDTStateBundle other = CrdtBundles.toBundle(b1.branchId(), "price:p-other",
+        LwwRegister.empty().set("1", now), now, 1);
+    BranchSigner stranger = new BranchSigner(cluster.keyDir, TENANT, "branch-9", "agent-never-registered");
+    for (String node : cluster.running()) {
+      var stub = cluster.async(node);
+      StatusRuntimeException unsigned = refusal(() -> RegionCluster.syncCrdts(stub, List.of(price)));
+      assertThat(unsigned.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(unsigned.getStatus().getDescription()).contains("dcs-upload-signature-bin");
+      // b1's genuine signature, but over other bundles.
+      var replayed = stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+          b1.crdtUploadHeaders(List.of(other))));
+      StatusRuntimeException forged = refusal(() -> RegionCluster.syncCrdts(replayed, List.of(price)));
+      assertThat(forged.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(reason(forged)).isEqualTo("BAD_SIGNATURE");
+      StatusRuntimeException unknown = refusal(() -> RegionCluster.syncCrdts(stub, List.of(price), stranger));
+      assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(reason(unknown)).isEqualTo("UNKNOWN_AGENT");
+      // A read (no bundles) needs no signature; nothing of the refused uploads was merged.
+      assertThat(cluster.crdts(node)).extracting(CRDTStateBundle::getCrdtId)
+          .doesNotContain("price:p-upload-test", "price:p-other");
+    }
+    List<CRDTStateBundle> merged = RegionCluster.syncCrdts(cluster.async(cluster.running().get(1)), List.of(price),
+        b1);
+    assertThat(merged.get(0).getCrdtId()).isEqualTo("price:p-upload-test");
+    assertThat(((LwwRegister) CrdtBundles.fromBundle(merged.get(0))).value()).isEqualTo("250");
   }
 
   @Test

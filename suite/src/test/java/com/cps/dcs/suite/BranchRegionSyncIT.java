@@ -11,6 +11,7 @@ import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.BranchAgent;
+import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.RegionCluster;
 import com.cps.dcs.testsupport.TcpProxy;
 import java.time.Duration;
@@ -221,12 +222,18 @@ class BranchRegionSyncIT {
     assertThat(b2.checkout("b2-milk-at-175", "p-milk", 1).getTotalMinor()).isEqualTo(175);
   }
 
-  /** The region's price change: an LWW register stamped with a region clock, merged through SyncCRDTState. */
+  /**
+   * The region's price change: an LWW register stamped with a region clock, merged through SyncCRDTState by the
+   * region office's registered agent (the region merges only signed uploads).
+   */
   void setPriceAtRegion(String productId, long priceMinor) throws Exception {
+    BranchSigner office = new BranchSigner(region.keyDir, world.tenant, "region-office", "region-admin");
+    region.register(region.running().get(0), office.registration());
     Hlc now = new Hlc(System.currentTimeMillis(), 0, "region-admin", 0);
     CRDTStateBundle bundle = CrdtBundles.toBundle("region-admin", "price:" + productId,
         LwwRegister.empty().set(Long.toString(priceMinor), now), now, 1);
-    List<CRDTStateBundle> merged = RegionCluster.syncCrdts(region.async(region.running().get(0)), List.of(bundle));
+    List<CRDTStateBundle> merged = RegionCluster.syncCrdts(region.async(region.running().get(0)), List.of(bundle),
+        office);
     assertThat(((LwwRegister) CrdtBundles.fromBundle(merged.get(0))).value()).isEqualTo(Long.toString(priceMinor));
   }
 

@@ -260,18 +260,8 @@ public final class BranchAgent implements AutoCloseable {
 
   /** A Prometheus gauge of the agent, e.g. dcs_sync_pending; NaN when the agent does not answer. */
   public double metric(String name) {
-    try {
-      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-          + "/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
-          .body();
-      Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
-      return m.find() ? Double.parseDouble(m.group(2)) : Double.NaN;
-    } catch (IOException e) {
-      return Double.NaN;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Double.NaN;
-    }
+    return firstNumber("/actuator/prometheus",
+        Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$"), 2);
   }
 
   /**
@@ -279,12 +269,16 @@ public final class BranchAgent implements AutoCloseable {
    * does not answer. Much cheaper for the agent than a whole Prometheus page, which matters in poll loops.
    */
   public double meter(String dottedName) {
+    return firstNumber("/actuator/metrics/" + dottedName, METER_VALUE, 1);
+  }
+
+  /** The number in {@code group} of the first match in the management port's answer at {@code path}, or NaN. */
+  private double firstNumber(String path, Pattern pattern, int group) {
     try {
-      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-          + "/actuator/metrics/" + dottedName)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = METER_VALUE.matcher(body);
-      return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = pattern.matcher(body);
+      return m.find() ? Double.parseDouble(m.group(group)) : Double.NaN;
     } catch (IOException e) {
       return Double.NaN;
     } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import com.cps.dcs.kernel.chain.HashChain;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.AgentMessages;
+import com.cps.dcs.kernel.crypto.CrdtUploadSignature;
 import com.cps.dcs.kernel.crypto.LocalKeyFiles;
 import com.cps.dcs.kernel.event.EventSealer;
 import com.cps.dcs.kernel.id.UuidV7;
@@ -13,6 +14,7 @@ import com.cps.dcs.proto.v4.AgentMessageType;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.proto.v4.AgentStatus;
 import com.cps.dcs.proto.v4.AgentType;
+import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.CausalContext;
 import com.cps.dcs.proto.v4.EventType;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
@@ -54,6 +56,19 @@ public final class BranchSigner {
 
   public String branchId() {
     return branchId;
+  }
+
+  /** Call headers that sign an upload of {@code bundles} to a region as this agent ({@link CrdtUploadSignature}). */
+  public io.grpc.Metadata crdtUploadHeaders(List<CRDTStateBundle> bundles) {
+    long at = System.currentTimeMillis();
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    headers.put(io.grpc.Metadata.Key.of(CrdtUploadSignature.AGENT_HEADER, io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        agentId);
+    headers.put(io.grpc.Metadata.Key.of(CrdtUploadSignature.SIGNED_AT_HEADER,
+        io.grpc.Metadata.ASCII_STRING_MARSHALLER), Long.toString(at));
+    headers.put(io.grpc.Metadata.Key.of(CrdtUploadSignature.SIGNATURE_HEADER, io.grpc.Metadata.BINARY_BYTE_MARSHALLER),
+        CrdtUploadSignature.sign(keys.privateKey(), agentId, at, bundles));
+    return headers;
   }
 
   /** The HEARTBEAT that registers this agent with the region: its registration, signed with its own key. */

@@ -207,6 +207,13 @@ public final class RegionCluster implements AutoCloseable {
     }
   }
 
+  /** {@link #syncCrdts(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub, List)} as {@code signer}. */
+  public static List<CRDTStateBundle> syncCrdts(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub,
+      List<CRDTStateBundle> bundles, BranchSigner signer) throws Exception {
+    return syncCrdts(stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+        signer.crdtUploadHeaders(bundles))), bundles);
+  }
+
   /** The CRDT state of one node. */
   public List<CRDTStateBundle> crdts(String node) throws Exception {
     return syncCrdts(async(node), List.of());

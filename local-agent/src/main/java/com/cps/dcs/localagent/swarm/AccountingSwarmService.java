@@ -6,6 +6,7 @@ import com.cps.dcs.kernel.chain.ChainVerification;
 import com.cps.dcs.kernel.chain.HashChainVerifier;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.AgentMessages;
+import com.cps.dcs.kernel.crypto.CrdtUploadSignature;
 import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.crypto.IntegrityException;
 import com.cps.dcs.kernel.event.EventVerifier;
@@ -510,6 +511,19 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   /** A message from this agent, signed with its key. */
+  /** Call headers that sign an upload of {@code bundles} to the region as this agent ({@link CrdtUploadSignature}). */
+  public io.grpc.Metadata crdtUploadHeaders(List<CRDTStateBundle> bundles) {
+    long at = System.currentTimeMillis();
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    headers.put(io.grpc.Metadata.Key.of(CrdtUploadSignature.AGENT_HEADER, io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        store.agentId());
+    headers.put(io.grpc.Metadata.Key.of(CrdtUploadSignature.SIGNED_AT_HEADER,
+        io.grpc.Metadata.ASCII_STRING_MARSHALLER), Long.toString(at));
+    headers.put(io.grpc.Metadata.Key.of(CrdtUploadSignature.SIGNATURE_HEADER, io.grpc.Metadata.BINARY_BYTE_MARSHALLER),
+        CrdtUploadSignature.sign(keys.privateKey(), store.agentId(), at, bundles));
+    return headers;
+  }
+
   public AgentMessage signedMessage(String to, AgentMessageType type, ByteString payload) {
     AgentMessage unsigned = AgentMessage.newBuilder().setMessageId(UuidV7.next().toString())
         .setFromAgent(store.agentId()).setToAgent(to).setMessageType(type).setPayload(payload)

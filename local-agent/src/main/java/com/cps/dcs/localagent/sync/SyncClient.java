@@ -311,7 +311,9 @@ public final class SyncClient implements AutoCloseable {
     List<CRDTStateBundle> local = store.crdtBundles("");
     List<CRDTStateBundle> merged = new ArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
+    // The region merges only uploads signed by a registered agent: this one registered at the start of the round.
     StreamObserver<CRDTStateBundle> requests = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(swarm.crdtUploadHeaders(local)))
         .syncCRDTState(new StreamObserver<>() {
           @Override
           public void onNext(CRDTStateBundle b) {

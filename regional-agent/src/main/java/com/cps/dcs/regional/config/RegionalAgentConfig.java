@@ -192,7 +192,7 @@ public class RegionalAgentConfig {
   @Bean
   SmartLifecycle grpcServer(RegionalSwarmService swarm, RegionNode node, RegionalSettings s, MeterRegistry meters) {
     Server server = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
-        .addService(swarm).healthy(() -> node.leaderId().isPresent()).build();
+        .addService(swarm).addServerInterceptor(new com.cps.dcs.regional.grpc.CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
     return new SmartLifecycle() {
       private volatile boolean running;
 

@@ -4,6 +4,7 @@ import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.AgentMessages;
+import com.cps.dcs.kernel.crypto.CrdtUploadSignature;
 import com.cps.dcs.kernel.crypto.IntegrityException;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.event.ReceiptHash;
@@ -43,6 +44,7 @@ import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -507,8 +509,56 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     return reply.getMergedList();
   }
 
+  private static final Metadata.Key<String> UPLOAD_AGENT =
+      Metadata.Key.of(CrdtUploadSignature.AGENT_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> UPLOAD_SIGNED_AT =
+      Metadata.Key.of(CrdtUploadSignature.SIGNED_AT_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<byte[]> UPLOAD_SIGNATURE =
+      Metadata.Key.of(CrdtUploadSignature.SIGNATURE_HEADER, Metadata.BINARY_BYTE_MARSHALLER);
+
+  /**
+   * The registered agent that signed this upload of {@code bundles} (see {@link CrdtUploadSignature}); refused,
+   * with nothing merged, when the headers are missing, stale, from an unknown agent or not its signature.
+   */
+  private String uploader(Metadata headers, List<CRDTStateBundle> bundles) {
+    String agent = headers.get(UPLOAD_AGENT);
+    String at = headers.get(UPLOAD_SIGNED_AT);
+    byte[] signature = headers.get(UPLOAD_SIGNATURE);
+    if (agent == null || at == null || signature == null) {
+      throw GrpcErrors.unauthenticated("CRDT bundles are merged only from a registered agent that signs the upload:"
+          + " send the headers " + CrdtUploadSignature.AGENT_HEADER + ", " + CrdtUploadSignature.SIGNED_AT_HEADER
+          + " and " + CrdtUploadSignature.SIGNATURE_HEADER);
+    }
+    long atMs;
+    try {
+      atMs = Long.parseLong(at);
+    } catch (NumberFormatException e) {
+      throw GrpcErrors.invalidArgument(CrdtUploadSignature.SIGNED_AT_HEADER, "must be epoch milliseconds");
+    }
+    if (Math.abs(time.millis() - atMs) > CrdtUploadSignature.MAX_SKEW_MS) {
+      throw GrpcErrors.permissionDenied("STALE_SIGNATURE", "the upload was signed at " + Instant.ofEpochMilli(atMs)
+          + ", more than " + CrdtUploadSignature.MAX_SKEW_MS / 60_000 + " minutes from the region's clock");
+    }
+    AgentRegistration known = node.stateMachine().read(s -> s.agent(agent)).orElseThrow(() ->
+        GrpcErrors.permissionDenied("UNKNOWN_AGENT", "agent '" + agent + "' is not registered in region "
+            + id.regionId() + " (it registers with a signed HEARTBEAT on AgentCommunication)"));
+    PublicKey key = parsedKeys.computeIfAbsent(known.getPublicKey(),
+        k -> AgentKeys.publicKeyFromX509(k.toByteArray()));
+    if (!CrdtUploadSignature.verify(key, agent, atMs, bundles, signature)) {
+      throw GrpcErrors.permissionDenied("BAD_SIGNATURE", "the upload is not signed by agent " + agent
+          + "'s registered key over these bundles");
+    }
+    return agent;
+  }
+
+  /** Merges an upload: nothing for none, otherwise only when signed by a registered agent. */
+  private List<CRDTStateBundle> mergeUpload(Metadata headers, List<CRDTStateBundle> bundles) {
+    return bundles.isEmpty() ? List.of() : merge(bundles, uploader(headers, bundles));
+  }
+
   @Override
   public StreamObserver<CRDTStateBundle> streamCRDTUpdates(StreamObserver<BatchAckResponse> out) {
+    Metadata headers = CallHeaders.current();
     List<CRDTStateBundle> received = new ArrayList<>();
     return new StreamObserver<>() {
       @Override
@@ -525,7 +575,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
       public void onCompleted() {
         List<AckResponse> acks = new ArrayList<>();
         try {
-          for (CRDTStateBundle m : merge(received, "")) {
+          for (CRDTStateBundle m : mergeUpload(headers, received)) {
             acks.add(AckResponse.newBuilder().setSuccess(true).setMessage("merged " + m.getCrdtId() + " v"
                 + m.getVersion()).setProcessingNode(id.nodeId()).setCommittedClock(m.getLastUpdated()).build());
           }
@@ -543,6 +593,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   /** Merges the peer's bundles in the replicated state; answers the merged ones, then every other region CRDT. */
   @Override
   public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
+    Metadata headers = CallHeaders.current();
     List<CRDTStateBundle> received = new ArrayList<>();
     return new StreamObserver<>() {
       @Override
@@ -559,7 +610,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
       public void onCompleted() {
         List<CRDTStateBundle> merged;
         try {
-          merged = merge(received, "");
+          merged = mergeUpload(headers, received);
         } catch (StatusRuntimeException e) {
           out.onError(e);
           return;
