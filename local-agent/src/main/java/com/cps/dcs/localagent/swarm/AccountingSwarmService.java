@@ -510,7 +510,6 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         .setPublicKey(ByteString.copyFrom(keys.publicKeyBytes())).build();
   }
 
-  /** A message from this agent, signed with its key. */
   /** Call headers that sign an upload of {@code bundles} to the region as this agent ({@link CrdtUploadSignature}). */
   public io.grpc.Metadata crdtUploadHeaders(List<CRDTStateBundle> bundles) {
     long at = System.currentTimeMillis();
@@ -524,6 +523,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     return headers;
   }
 
+  /** A message from this agent, signed with its key. */
   public AgentMessage signedMessage(String to, AgentMessageType type, ByteString payload) {
     AgentMessage unsigned = AgentMessage.newBuilder().setMessageId(UuidV7.next().toString())
         .setFromAgent(store.agentId()).setToAgent(to).setMessageType(type).setPayload(payload)

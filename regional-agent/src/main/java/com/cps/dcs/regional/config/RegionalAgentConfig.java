@@ -4,6 +4,7 @@ import com.cps.dcs.eventstore.pg.PgDatabase;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.event.EventVerifier;
+import com.cps.dcs.regional.grpc.CallHeaders;
 import com.cps.dcs.regional.grpc.IngestBatcher;
 import com.cps.dcs.regional.grpc.RegionalSwarmService;
 import com.cps.dcs.regional.kafka.OutboxRelay;
@@ -192,7 +193,7 @@ public class RegionalAgentConfig {
   @Bean
   SmartLifecycle grpcServer(RegionalSwarmService swarm, RegionNode node, RegionalSettings s, MeterRegistry meters) {
     Server server = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
-        .addService(swarm).addServerInterceptor(new com.cps.dcs.regional.grpc.CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
+        .addService(swarm).addServerInterceptor(new CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
     return new SmartLifecycle() {
       private volatile boolean running;
 
