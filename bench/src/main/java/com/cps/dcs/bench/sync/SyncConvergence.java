@@ -6,7 +6,9 @@ import com.cps.dcs.testsupport.Postgres;
 import com.cps.dcs.testsupport.RegionCluster;
 import com.cps.dcs.testsupport.TempDirs;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -62,7 +64,7 @@ public final class SyncConvergence {
         for (int run = 1 - warmUps; run <= runs; run++) {
           b.disconnect();
           // (a second early: the events of the run before are older than that, and clocks stamp in ms)
-          java.time.Instant soldFrom = java.time.Instant.now().minusSeconds(1);
+          Instant soldFrom = Instant.now().minusSeconds(1);
           sellOffline(b, events, "run" + run);
           long offline = b.pending();
           // As after a long outage: the branch has found the region unreachable (its next round after the cut
@@ -94,8 +96,8 @@ public final class SyncConvergence {
    * taken a good part of a core.
    */
   static long[] measure(BranchAgent b, RegionCluster region, String branchId, long offline,
-      java.time.Instant soldFrom) throws Exception {
-    try (java.sql.Connection pg = region.tenantConnection()) {
+      Instant soldFrom) throws Exception {
+    try (Connection pg = region.tenantConnection()) {
       long t0 = System.nanoTime();
       b.reconnect();
       long first = -1;
