@@ -10,12 +10,18 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# Each jar is extracted (Spring Boot's advice for deployment): /out/<module>/app.jar with its libraries in lib/,
+# loaded by the JDK's class loader instead of the nested-jar one; `java -jar /app/app.jar` runs it the same way.
 RUN ./mvnw -B -q -pl local-agent,regional-agent,query-service -am package -DskipTests \
- && mkdir /out \
- && cp local-agent/target/local-agent.jar regional-agent/target/regional-agent.jar \
-       query-service/target/query-service.jar /out/
+ && java -Djarmode=tools -jar local-agent/target/local-agent.jar extract --destination /out/local-agent \
+      --application-filename app.jar \
+ && java -Djarmode=tools -jar regional-agent/target/regional-agent.jar extract --destination /out/regional-agent \
+      --application-filename app.jar \
+ && java -Djarmode=tools -jar query-service/target/query-service.jar extract --destination /out/query-service \
+      --application-filename app.jar
 
-# Stage 2: a JRE running the one fat jar as an unprivileged user (uid 10001, which owns the data and key volumes).
+# Stage 2: a JRE running the extracted service as an unprivileged user (uid 10001, which owns the data and key
+# volumes).
 FROM eclipse-temurin:21-jre
 ARG SERVICE
 # curl: the compose health checks; sqlite3: online backups of a branch's SQLite file (docs/operations.md)
@@ -27,7 +33,7 @@ RUN apt-get update \
  && mkdir -p /app /var/lib/dcs /var/lib/dcs-keys \
  && chown dcs:dcs /var/lib/dcs /var/lib/dcs-keys \
  && chmod 700 /var/lib/dcs-keys
-COPY --from=build /out/${SERVICE}.jar /app/app.jar
+COPY --from=build /out/${SERVICE}/ /app/
 USER dcs
 WORKDIR /var/lib/dcs
 ENV DCS_DATA_DIR=/var/lib/dcs \

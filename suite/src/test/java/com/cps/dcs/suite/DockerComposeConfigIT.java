@@ -132,7 +132,8 @@ class DockerComposeConfigIT {
     assertTrue(dockerfile.contains("FROM eclipse-temurin:21-jdk AS build") && dockerfile.contains("./mvnw -B"),
         "multi-stage build with the Maven wrapper");
     for (String module : List.of("local-agent", "regional-agent", "query-service")) {
-      assertTrue(dockerfile.contains(module + "/target/" + module + ".jar"), "Dockerfile copies " + module);
+      assertTrue(dockerfile.contains("-Djarmode=tools -jar " + module + "/target/" + module + ".jar extract"
+          + " --destination /out/" + module), "Dockerfile extracts " + module);
     }
   }
 

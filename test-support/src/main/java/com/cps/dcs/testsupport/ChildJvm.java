@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * A Java program in a separate process: an executable jar or a main class. Started with the same {@code java} as the
- * test, its output in a log file, and killed at JVM exit, so no test leaves a process behind. {@link #killHard()} is
+ * A Java program in a separate process: an executable jar (a Spring Boot one from its extracted form) or a main class.
+ * Started with the same {@code java} as the test, its output in a log file, and killed at JVM exit, so no test leaves
+ * a process behind. {@link #killHard()} is
  * a SIGKILL, for crash tests.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -104,7 +105,7 @@ public final class ChildJvm implements AutoCloseable {
       cmd.add("-Xshare:auto");
       cmd.addAll(jvmArgs);
       if (jar != null) {
-        cmd.addAll(List.of("-jar", jar.toString()));
+        cmd.addAll(List.of("-jar", runnable(jar).toString()));
       } else {
         cmd.addAll(List.of("-cp", classpath, mainClass));
       }
@@ -124,6 +125,18 @@ public final class ChildJvm implements AutoCloseable {
         throw new UncheckedIOException("cannot start " + cmd, e);
       }
     }
+  }
+
+  /**
+   * What runs for {@code jar}: a Spring Boot jar in its extracted form ({@link BootJars}), extracted once per build
+   * into {@code extracted/<name>/} beside it; any other jar as it is.
+   */
+  static Path runnable(Path jar) {
+    if (!BootJars.isBootJar(jar)) {
+      return jar;
+    }
+    String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+    return BootJars.extracted(jar, jar.toAbsolutePath().getParent().resolve("extracted").resolve(name));
   }
 
   public long pid() {

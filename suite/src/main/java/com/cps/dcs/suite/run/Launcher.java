@@ -1,5 +1,6 @@
 package com.cps.dcs.suite.run;
 
+import com.cps.dcs.testsupport.BootJars;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
 import com.cps.dcs.testsupport.TcpProxy;
@@ -190,23 +191,15 @@ final class Launcher {
   }
 
   /**
-   * The services run from copies in {@code <data>/jars}: a build that rewrites {@code <module>/target/<module>.jar}
-   * in place while the suite runs would otherwise break the running JVMs (classes loaded later come from the new
-   * bytes). Copied again only when the built jar changed.
+   * The services run from extracted copies in {@code <data>/jars/<module>} ({@link BootJars}: Spring Boot's advice
+   * for deployment, and no nested-jar class loader). A copy also keeps the running JVMs apart from a build that
+   * rewrites {@code <module>/target/<module>.jar} in place while the suite runs. Extracted again only when the built
+   * jar changed.
    */
   private Path staged(String module) throws IOException {
-    Path built = cfg.jar(module);
-    Path copy = cfg.data.resolve("jars").resolve(module + ".jar");
-    if (!Files.exists(copy) || Files.size(copy) != Files.size(built)
-        || !Files.getLastModifiedTime(copy).equals(Files.getLastModifiedTime(built))) {
-      Files.createDirectories(copy.getParent());
-      Path tmp = copy.resolveSibling(module + ".jar.tmp");
-      Files.copy(built, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-      Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-    return copy;
+    Path jars = cfg.data.resolve("jars");
+    Files.deleteIfExists(jars.resolve(module + ".jar")); // an earlier version copied the whole jar
+    return BootJars.extracted(cfg.jar(module), jars.resolve(module));
   }
 
   private Map<String, String> baseEnv() {
