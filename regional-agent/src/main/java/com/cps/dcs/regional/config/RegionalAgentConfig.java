@@ -7,6 +7,7 @@ import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.regional.grpc.CallHeaders;
 import com.cps.dcs.regional.grpc.IngestBatcher;
 import com.cps.dcs.regional.grpc.RegionalSwarmService;
+import com.cps.dcs.regional.kafka.Doorbell;
 import com.cps.dcs.regional.kafka.OutboxRelay;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.raft.RegionStateMachine;
@@ -94,10 +95,21 @@ public class RegionalAgentConfig {
     return store;
   }
 
+  /** Rung when applied entries stored events: the outbox relay waits on it. */
+  @Bean
+  Doorbell eventsStored() {
+    return new Doorbell();
+  }
+
   @Bean(destroyMethod = "close")
-  RegionNode regionNode(RegionalSettings s, RegionStore store, MeterRegistry meters) {
+  RegionNode regionNode(RegionalSettings s, RegionStore store, MeterRegistry meters, Doorbell eventsStored) {
     Counter ingested = meters.counter("dcs.region.events.ingested");
-    RegionStateMachine sm = new RegionStateMachine(s.regionId(), store, s.nodeId(), ingested::increment);
+    RegionStateMachine sm = new RegionStateMachine(s.regionId(), store, s.nodeId(), n -> {
+      ingested.increment(n);
+      if (n > 0) {
+        eventsStored.ring();
+      }
+    });
     try {
       RegionNode node = new RegionNode(s.raft(), sm);
       node.start();
@@ -136,7 +148,8 @@ public class RegionalAgentConfig {
 
   /** Relays the outbox to Kafka; without KAFKA_BOOTSTRAP_SERVERS events stay in the outbox (said at start). */
   @Bean(destroyMethod = "close")
-  AutoCloseable outboxRelay(RegionalSettings s, HikariDataSource ds, RegionStore store, MeterRegistry meters) {
+  AutoCloseable outboxRelay(RegionalSettings s, HikariDataSource ds, RegionStore store, MeterRegistry meters,
+      Doorbell eventsStored) {
     Gauge.builder("dcs.outbox.lag", store, st -> {
       try {
         return st.outboxLag();
@@ -150,7 +163,7 @@ public class RegionalAgentConfig {
       return () -> { };
     }
     OutboxRelay relay = new OutboxRelay(ds, PgDatabase.withoutCredentials(s.pgUrl()), s.appUser(), s.appPassword(),
-        s.tenantId(), lockKey(s.regionId()), s.kafkaBootstrap(), s.nodeId());
+        s.tenantId(), lockKey(s.regionId()), s.kafkaBootstrap(), s.nodeId(), eventsStored);
     Gauge.builder("dcs.outbox.relaying", relay, r -> r.isRelaying() ? 1 : 0).register(meters);
     Gauge.builder("dcs.outbox.relayed", relay, OutboxRelay::relayed).register(meters);
     relay.start();

@@ -28,11 +28,16 @@ import org.slf4j.LoggerFactory;
  * an idempotent producer ({@code acks=all}), keyed by stream id, the value the {@code SovereignFinancialEvent}
  * bytes; a row is deleted only after Kafka acknowledged it. A crash between the two sends a record again: delivery
  * is at least once and consumers deduplicate by {@code event_id}. Kafka being down stops only this loop, never a
- * commit: the outbox grows and drains when Kafka returns.
+ * commit: the outbox grows and drains when Kafka returns. Between rounds with nothing to relay it waits for the
+ * {@link Doorbell} rung when entries with events are applied (at most {@link #IDLE_MS}), instead of polling.
  */
 public final class OutboxRelay implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
   static final int BATCH = 2000;
+  /** Idle: how long to wait for the doorbell before looking anyway (rows of an entry applied while not ringing). */
+  static final long IDLE_MS = 500;
+  /** How often the advisory lock's connection is checked while relaying. */
+  static final long CHECK_LOCK_MS = 1000;
 
   private final DataSource ds;
   private final String lockUrl;
@@ -41,6 +46,7 @@ public final class OutboxRelay implements AutoCloseable {
   private final String tenantId;
   private final long lockKey;
   private final KafkaProducer<String, byte[]> producer;
+  private final Doorbell doorbell;
   private final Thread thread;
   private final AtomicLong relayed = new AtomicLong();
   private volatile boolean running = true;
@@ -50,10 +56,12 @@ public final class OutboxRelay implements AutoCloseable {
   /**
    * @param lockUrl a JDBC URL for the dedicated connection that holds the advisory lock (the app role's URL)
    * @param lockKey the advisory lock's key, the same on every node of the region
+   * @param doorbell rung when events were applied
    */
   public OutboxRelay(DataSource ds, String lockUrl, String lockUser, String lockPassword, String tenantId,
-      long lockKey, String bootstrapServers, String nodeId) {
+      long lockKey, String bootstrapServers, String nodeId, Doorbell doorbell) {
     this.ds = ds;
+    this.doorbell = doorbell;
     this.lockUrl = lockUrl;
     this.lockUser = lockUser;
     this.lockPassword = lockPassword;
@@ -94,6 +102,7 @@ public final class OutboxRelay implements AutoCloseable {
 
   private void run() {
     long backoff = 200;
+    long lockCheckedAt = System.nanoTime();
     while (running) {
       try (Connection lock = java.sql.DriverManager.getConnection(lockUrl, lockUser, lockPassword)) {
         while (running) {
@@ -105,14 +114,17 @@ public final class OutboxRelay implements AutoCloseable {
             }
             log.info("this node relays the region's outbox to Kafka");
           }
-          if (!lock.isValid(2)) {
-            throw new SQLException("the advisory lock's connection is gone");
+          if (System.nanoTime() - lockCheckedAt > CHECK_LOCK_MS * 1_000_000) {
+            if (!lock.isValid(2)) {
+              throw new SQLException("the advisory lock's connection is gone");
+            }
+            lockCheckedAt = System.nanoTime();
           }
           int n = relayOnce();
           lastError = "";
           backoff = 200;
-          if (n < BATCH) {
-            sleep(n == 0 ? 50 : 5);
+          if (n == 0) {
+            awaitDoorbell();
           }
         }
       } catch (SQLException | RuntimeException e) {
@@ -186,6 +198,14 @@ public final class OutboxRelay implements AutoCloseable {
       throw failure;
     }
     return done.size();
+  }
+
+  private void awaitDoorbell() {
+    try {
+      doorbell.await(IDLE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleep(long ms) {

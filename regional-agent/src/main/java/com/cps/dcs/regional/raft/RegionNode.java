@@ -136,7 +136,7 @@ public final class RegionNode implements AutoCloseable {
           : new IOException("the region did not commit the command"));
     }
     try {
-      return RegionReply.parseFrom(r.getMessage().getContent().toByteArray());
+      return RegionReply.parseFrom(r.getMessage().getContent().asReadOnlyByteBuffer());
     } catch (InvalidProtocolBufferException e) {
       throw new CompletionException(e);
     }

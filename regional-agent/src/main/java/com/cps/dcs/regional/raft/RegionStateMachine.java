@@ -150,7 +150,8 @@ public final class RegionStateMachine extends BaseStateMachine {
     TermIndex ti = TermIndex.valueOf(entry);
     RegionReply reply;
     try {
-      RegionCommand cmd = RegionCommand.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      // Parsed from the entry's buffer, not from a copy of it (an entry holds up to thousands of events).
+      RegionCommand cmd = RegionCommand.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
       reply = apply(cmd, ti);
     } catch (InvalidProtocolBufferException e) {
       // Cannot happen for entries this code proposed; refusing the entry on every node keeps the nodes equal.
