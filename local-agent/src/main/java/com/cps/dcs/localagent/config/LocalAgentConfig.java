@@ -107,7 +107,8 @@ public class LocalAgentConfig {
   @Bean(destroyMethod = "close")
   SyncClient syncClient(LocalStore store, AccountingSwarmService swarm, LocalAgentSettings s, InstantSource time,
       MeterRegistry meters) {
-    SyncClient sync = new SyncClient(store, swarm, s.regionalAddresses(), s.syncInterval(), time, meters);
+    SyncClient sync = new SyncClient(store, swarm, s.regionalAddresses(), s.syncInterval(),
+        s.syncOfflineRetry(), time, meters);
     sync.start();
     return sync;
   }

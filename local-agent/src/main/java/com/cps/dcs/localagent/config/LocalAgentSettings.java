@@ -21,6 +21,7 @@ public record LocalAgentSettings(
     Path dbPath,
     List<String> regionalAddresses,
     Duration syncInterval,
+    Duration syncOfflineRetry,
     String masterAddress,
     Path webDir,
     Duration maxClockDrift) {
@@ -28,7 +29,7 @@ public record LocalAgentSettings(
   /** Every environment key the local agent reads. */
   public static final List<String> KEYS = List.of("DCS_GRPC_PORT", "DCS_DATA_DIR", "DCS_TENANT_ID", "DCS_REGION_ID",
       "DCS_AGENT_ID", "DCS_BRANCH_ID", "DCS_CURRENCY", "DCS_DB_PATH", "DCS_REGIONAL_ADDRESS", "DCS_SYNC_INTERVAL",
-      "DCS_MASTER_ADDRESS", "DCS_WEB_DIR", "DCS_MAX_CLOCK_DRIFT_MS", "DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN",
+      "DCS_SYNC_OFFLINE_RETRY_MS", "DCS_MASTER_ADDRESS", "DCS_WEB_DIR", "DCS_MAX_CLOCK_DRIFT_MS", "DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN",
       "DCS_TRANSIT_KEY", "DCS_SAMPLE_DATA", "DCS_DISCOUNT_APPROVAL_BP");
 
   /** Reads the keys through {@code lookup} (the process environment, or Spring's environment in tests). */
@@ -56,6 +57,7 @@ public record LocalAgentSettings(
         Path.of(common.get("DCS_DB_PATH", common.dataDir().resolve("local-agent.db").toString())),
         regional.isBlank() ? List.of() : Arrays.stream(regional.split(",")).map(String::strip).toList(),
         Duration.ofSeconds(common.getInt("DCS_SYNC_INTERVAL", 30)),
+        Duration.ofMillis(Math.max(10, common.getInt("DCS_SYNC_OFFLINE_RETRY_MS", 200))),
         common.get("DCS_MASTER_ADDRESS", null),
         web.isBlank() ? null : Path.of(web),
         Duration.ofMillis(common.getInt("DCS_MAX_CLOCK_DRIFT_MS", 60_000)));

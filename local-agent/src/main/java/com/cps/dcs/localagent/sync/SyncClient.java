@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * batches of 500, up to four on their way at once; the mark advances only over the prefix the region acknowledged,
  * so a round that fails half-way resumes where the region stopped), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
  * comes back). Rounds run every {@code interval}; after a failure the next try comes sooner, with exponential
- * backoff and jitter: at most about half a second apart while the region is unreachable, so sync resumes at once when it
- * is back, and up to the interval when the region answered but refused.
+ * backoff and jitter: at most {@code offlineRetry} apart (200 ms by default) while the region is unreachable, so sync
+ * resumes at once when it is back, and up to the interval when the region answered but refused.
  */
 public final class SyncClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncClient.class);
@@ -53,14 +53,14 @@ public final class SyncClient implements AutoCloseable {
   /** Batches streamed at once before the first of them must be acknowledged. */
   static final int IN_FLIGHT = 4;
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-  static final Duration MIN_BACKOFF = Duration.ofMillis(250);
-  /** The longest wait between attempts while no regional node answers. */
-  static final Duration MAX_OFFLINE_RETRY = Duration.ofMillis(500);
+  static final Duration MIN_BACKOFF = Duration.ofMillis(100);
 
   private final LocalStore store;
   private final AccountingSwarmService swarm;
   private final List<String> addresses;
   private final Duration interval;
+  /** The longest wait between attempts while no regional node answers. */
+  private final Duration offlineRetry;
   private final InstantSource time;
   private final List<ManagedChannel> open = new ArrayList<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -79,11 +79,12 @@ public final class SyncClient implements AutoCloseable {
   private int next;
 
   public SyncClient(LocalStore store, AccountingSwarmService swarm, List<String> addresses, Duration interval,
-      InstantSource time, MeterRegistry meters) {
+      Duration offlineRetry, InstantSource time, MeterRegistry meters) {
     this.store = store;
     this.swarm = swarm;
     this.addresses = List.copyOf(addresses);
     this.interval = interval.isZero() || interval.isNegative() ? Duration.ofSeconds(30) : interval;
+    this.offlineRetry = offlineRetry;
     this.time = time;
     this.currentAddress = String.join(",", addresses);
     this.sentEvents = meters.counter("dcs.sync.events.acknowledged");
@@ -110,9 +111,9 @@ public final class SyncClient implements AutoCloseable {
       wait = interval;
     } else {
       failures++;
-      // Unreachable: a failed round costs a refused or reset connection, so keep trying about every half second and
-      // sync at once when the region is back. Refused by the region: back off up to the interval.
-      long cap = reachable ? interval.toMillis() : Math.min(interval.toMillis(), MAX_OFFLINE_RETRY.toMillis());
+      // Unreachable: a failed round costs a refused or reset connection, so keep trying every offlineRetry or
+      // sooner and sync at once when the region is back. Refused by the region: back off up to the interval.
+      long cap = reachable ? interval.toMillis() : Math.min(interval.toMillis(), offlineRetry.toMillis());
       long capped = Math.min(cap, MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
       // Jitter spreads the branches of a region that come back at the same moment.
       wait = Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
