@@ -106,7 +106,7 @@ public final class RegionLoad {
   }
 
   /** Each client streams its batches one after the other to its node; returns each batch's latency in ns. */
-  static long[] ingest(List<ManagedChannel> channels, List<List<List<SovereignFinancialEvent>>> work)
+  public static long[] ingest(List<ManagedChannel> channels, List<List<List<SovereignFinancialEvent>>> work)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(work.size());
     List<CompletableFuture<List<Long>>> futures = new ArrayList<>();

@@ -1,10 +1,14 @@
 package com.cps.dcs.bench.sync;
 
+import com.cps.dcs.bench.region.RegionLoad;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.BranchAgent;
+import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
 import com.cps.dcs.testsupport.RegionCluster;
 import com.cps.dcs.testsupport.TempDirs;
+import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -23,17 +27,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * found the region unreachable (a failed round), the links come back and the clock runs until the region holds
  * every event and the branch has nothing pending. Printed: the time
  * to the first acknowledged event (the branch noticing the region), to all events stored in PostgreSQL, and to the
- * branch's pending count reaching zero. Usage: {@code SyncConvergence [events] [runs] [syncIntervalSeconds]}, from
- * the repository root after {@code ./mvnw -DskipTests package}; PostgreSQL from {@code DCS_PG_URL} or embedded. A
- * few warm-up runs (4th argument, default 3, printed as such and numbered from -2 up to 0) come before the measured
- * ones.
+ * branch's pending count reaching zero. Usage: {@code SyncConvergence [events] [runs] [syncIntervalSeconds]
+ * [warmUpRuns] [regionWarmUpEvents]}, from the repository root after {@code ./mvnw -DskipTests package}; PostgreSQL
+ * from {@code DCS_PG_URL} or embedded. The warm-up runs (default 3, printed as such and numbered up to 0) come before
+ * the measured ones; before them, {@code regionWarmUpEvents} (default 0) sales of synthetic branches warm the region
+ * ({@link #warmRegion}).
  */
 public final class SyncConvergence {
   /**
    * The services' JVM options: a heap size, and otherwise what the JVM chooses, as deployed (G1 and both compiler
-   * tiers). The multi-service tests run the same jars C1-only with the serial collector, to start fast.
+   * tiers), plus any in {@code DCS_BENCH_JVM_OPTIONS} (space-separated, for diagnostics such as
+   * {@code -XX:+PrintCompilation}). The multi-service tests run the same jars C1-only with the serial collector, to
+   * start fast.
    */
-  static final List<String> DEPLOYED = List.of("-Xmx1g");
+  static final List<String> DEPLOYED = deployedOptions(System.getenv("DCS_BENCH_JVM_OPTIONS"));
+
+  static List<String> deployedOptions(String extra) {
+    List<String> out = new java.util.ArrayList<>(List.of("-Xmx1g"));
+    if (extra != null && !extra.isBlank()) {
+      out.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    return List.copyOf(out);
+  }
 
   /** How often the harness looks (the resolution of the figures). */
   static final long POLL_MS = 20;
@@ -43,6 +58,7 @@ public final class SyncConvergence {
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int interval = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int warmUps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    int regionWarmUp = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     String tenant = "tenant-bench";
     String pgUrl = Postgres.shared().createDatabase("sync_bench");
     String topic = "dcs.events.bench." + UUID.randomUUID().toString().substring(0, 8);
@@ -52,6 +68,7 @@ public final class SyncConvergence {
         tenant, "region-bench", pgUrl, Kafka.shared().bootstrapServers(), topic, dir, 10_000)) {
       region.jvmOptions(DEPLOYED).startAll();
       region.awaitLeader(Duration.ofSeconds(60));
+      warmRegion(region, tenant, regionWarmUp);
       // One branch for all runs, as a branch that synced before goes offline again: runs up to 0 warm both sides up
       // (JIT, class loading, the Kafka producer of the region's outbox relay) and are printed but not measured.
       // One was not enough with both compiler tiers: a profile of the next run found the C2 compiler threads using
@@ -85,6 +102,34 @@ public final class SyncConvergence {
       Postgres.shared().stop();
     }
     System.exit(0);
+  }
+
+  /**
+   * A region in service has been taking other branches' events for hours, and its JIT has long compiled that path:
+   * {@code events} sales of synthetic branches (one per node, 1,000 per {@code StreamOfflineEvents} call), pushed
+   * before the runs. With only the sync warm-ups, the C2 compiler threads still took 15 to 45 % of the nodes' CPU in
+   * the measured runs.
+   */
+  static void warmRegion(RegionCluster region, String tenant, int events) throws Exception {
+    if (events <= 0) {
+      return;
+    }
+    List<ManagedChannel> channels = region.ids.stream().map(region::channel).toList();
+    List<List<List<SovereignFinancialEvent>>> work = new ArrayList<>();
+    for (String node : region.ids) {
+      BranchSigner s = new BranchSigner(region.keyDir, tenant, "warm-" + node, "agent-warm-" + node);
+      region.register(node, s.registration());
+      List<List<SovereignFinancialEvent>> batches = new ArrayList<>();
+      for (int done = 0; done < events / region.ids.size(); done += 1_000) {
+        batches.add(s.nextSales(1_000));
+      }
+      work.add(batches);
+    }
+    long t0 = System.nanoTime();
+    RegionLoad.ingest(channels, work);
+    System.out.printf("region warm-up: %d events from %d synthetic branches in %d ms%n",
+        work.stream().mapToLong(w -> w.stream().mapToLong(List::size).sum()).sum(), work.size(),
+        (System.nanoTime() - t0) / 1_000_000);
   }
 
   /**
