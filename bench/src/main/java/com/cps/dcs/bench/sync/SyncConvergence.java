@@ -43,7 +43,7 @@ public final class SyncConvergence {
   static final List<String> DEPLOYED = deployedOptions(System.getenv("DCS_BENCH_JVM_OPTIONS"));
 
   static List<String> deployedOptions(String extra) {
-    List<String> out = new java.util.ArrayList<>(List.of("-Xmx1g"));
+    List<String> out = new ArrayList<>(List.of("-Xmx1g"));
     if (extra != null && !extra.isBlank()) {
       out.addAll(List.of(extra.trim().split("\\s+")));
     }
@@ -107,8 +107,8 @@ public final class SyncConvergence {
   /**
    * A region in service has been taking other branches' events for hours, and its JIT has long compiled that path:
    * {@code events} sales of synthetic branches (one per node, 1,000 per {@code StreamOfflineEvents} call), pushed
-   * before the runs. With only the sync warm-ups, the C2 compiler threads still took 15 to 45 % of the nodes' CPU in
-   * the measured runs.
+   * before the runs. With only the sync warm-ups, the C2 compiler threads still took 14 to 47 % of the nodes' CPU in
+   * the measured runs; 60,000 events first did not change that much ({@code docs/benchmarks.md}).
    */
   static void warmRegion(RegionCluster region, String tenant, int events) throws Exception {
     if (events <= 0) {

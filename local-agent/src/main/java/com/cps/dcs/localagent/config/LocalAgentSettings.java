@@ -29,8 +29,8 @@ public record LocalAgentSettings(
   /** Every environment key the local agent reads. */
   public static final List<String> KEYS = List.of("DCS_GRPC_PORT", "DCS_DATA_DIR", "DCS_TENANT_ID", "DCS_REGION_ID",
       "DCS_AGENT_ID", "DCS_BRANCH_ID", "DCS_CURRENCY", "DCS_DB_PATH", "DCS_REGIONAL_ADDRESS", "DCS_SYNC_INTERVAL",
-      "DCS_SYNC_OFFLINE_RETRY_MS", "DCS_MASTER_ADDRESS", "DCS_WEB_DIR", "DCS_MAX_CLOCK_DRIFT_MS", "DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN",
-      "DCS_TRANSIT_KEY", "DCS_SAMPLE_DATA", "DCS_DISCOUNT_APPROVAL_BP");
+      "DCS_SYNC_OFFLINE_RETRY_MS", "DCS_MASTER_ADDRESS", "DCS_WEB_DIR", "DCS_MAX_CLOCK_DRIFT_MS", "DCS_KEY_DIR",
+      "VAULT_ADDR", "VAULT_TOKEN", "DCS_TRANSIT_KEY", "DCS_SAMPLE_DATA", "DCS_DISCOUNT_APPROVAL_BP");
 
   /** Reads the keys through {@code lookup} (the process environment, or Spring's environment in tests). */
   public static LocalAgentSettings from(java.util.function.Function<String, String> lookup) {
