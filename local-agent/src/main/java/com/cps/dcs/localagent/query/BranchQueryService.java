@@ -27,6 +27,7 @@ import com.cps.dcs.proto.v4.SalesReport;
 import com.cps.dcs.proto.v4.SalesReportEntry;
 import com.cps.dcs.proto.v4.SalesReportQuery;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.service.Doorbell;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.google.protobuf.Timestamp;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -44,8 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -257,8 +256,8 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
     }
     long interval = sub.getUpdateIntervalMs() == 0 ? 1000 : Math.max(100, sub.getUpdateIntervalMs());
     ServerCallStreamObserver<DashboardUpdate> call = (ServerCallStreamObserver<DashboardUpdate>) out;
-    Semaphore changed = new Semaphore(0);
-    Consumer<StoredEvent> listener = e -> changed.release();
+    Doorbell changed = new Doorbell();
+    Consumer<StoredEvent> listener = e -> changed.ring();
     store.addAppendListener(listener);
     Thread.ofVirtual().name("dashboard").start(() -> {
       Map<String, Double> last = new LinkedHashMap<>();
@@ -283,12 +282,11 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
             }
           }
           // At most one push per interval: wait out the interval, then for a change (one that came during the
-          // interval counts: its permit is still there), then fold all pending changes into one recompute.
+          // interval counts: the doorbell keeps it), then fold all pending changes into one recompute.
           Thread.sleep(interval); // the throttle the subscriber asked for, not a wait for a condition
-          while (!call.isCancelled() && !changed.tryAcquire(500, TimeUnit.MILLISECONDS)) {
+          while (!call.isCancelled() && !changed.await(500)) {
             // idle until something changes or the subscriber leaves
           }
-          changed.drainPermits();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

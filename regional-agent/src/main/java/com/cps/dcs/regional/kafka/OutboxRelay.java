@@ -1,6 +1,7 @@
 package com.cps.dcs.regional.kafka;
 
 import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.service.Doorbell;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

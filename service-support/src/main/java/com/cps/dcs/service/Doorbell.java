@@ -1,12 +1,12 @@
-package com.cps.dcs.regional.kafka;
+package com.cps.dcs.service;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Tells a waiting loop that there is work: rung when entries with events are applied, waited on by the outbox relay
- * between rounds, so it relays at once instead of polling PostgreSQL every few milliseconds. Rings while nobody
- * waits are remembered as one.
+ * Tells a waiting loop that there is work, so it need not poll: the region's outbox relay waits on it for applied
+ * events, a branch's dashboard stream for appended ones. Rings while nobody waits are remembered as one, and a wait
+ * that ends takes every ring so far with it.
  */
 public final class Doorbell {
   private final Semaphore rung = new Semaphore(0);
