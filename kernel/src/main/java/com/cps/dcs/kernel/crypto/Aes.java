@@ -12,14 +12,9 @@ final class Aes {
   static final int IV_BYTES = 12;
   static final int TAG_BYTES = 16;
   static final SecureRandom RANDOM = new SecureRandom();
-  // One Cipher object per thread, re-initialized with each call's key and IV: getInstance costs a provider lookup.
-  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable", e);
-    }
-  });
+  // One Cipher object per thread (Conscrypt's where it loads: NativeCrypto), re-initialized with each call's key and
+  // IV: getInstance costs a provider lookup.
+  private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(NativeCrypto::newAesGcm);
 
   private Aes() {}
 

@@ -3,7 +3,6 @@ package com.cps.dcs.kernel.crypto;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -32,6 +31,8 @@ public final class BatchSignature {
   private static final byte[] DOMAIN = "cps-dcs batch signature v1".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_REMEMBERED = 16_384;
   private static final Map<Remembered, Boolean> VERIFIED_ROOTS = new ConcurrentHashMap<>();
+  /** A digest per thread ({@link NativeCrypto}'s choice); each call of this class resets it before use. */
+  private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(NativeCrypto::newSha256);
 
   private BatchSignature() {}
 
@@ -161,10 +162,8 @@ public final class BatchSignature {
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from this JDK", e);
-    }
+    MessageDigest md = DIGESTS.get();
+    md.reset();
+    return md;
   }
 }

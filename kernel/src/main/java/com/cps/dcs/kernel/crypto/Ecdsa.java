@@ -62,7 +62,10 @@ public final class Ecdsa {
 
   private static Provider loadConscrypt() {
     try {
-      Provider p = org.conscrypt.Conscrypt.newProvider();
+      Provider p = NativeCrypto.conscrypt().orElse(null);
+      if (p == null) {
+        return null;
+      }
       // Prove the provider works here (its native library loaded and signs) before relying on it.
       AgentKeys probe = AgentKeys.generateEphemeral();
       byte[] data = {1, 2, 3};

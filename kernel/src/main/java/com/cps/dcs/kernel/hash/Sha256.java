@@ -1,16 +1,20 @@
 package com.cps.dcs.kernel.hash;
 
+import com.cps.dcs.kernel.crypto.NativeCrypto;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 helpers. */
+/** SHA-256 helpers (the digest from {@link NativeCrypto}: the JDK's under C2, Conscrypt's in a C1-only JVM). */
 public final class Sha256 {
+  // A digest per thread: looking one up costs about as much as hashing a small event.
+  private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(NativeCrypto::newSha256);
+
   private Sha256() {}
 
   /** SHA-256 over the concatenation of {@code parts}. */
   public static byte[] digest(byte[]... parts) {
-    MessageDigest md = newDigest();
+    MessageDigest md = DIGESTS.get();
+    md.reset();
     for (byte[] p : parts) {
       md.update(p);
     }
@@ -26,10 +30,6 @@ public final class Sha256 {
   }
 
   static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from this JDK", e);
-    }
+    return NativeCrypto.newSha256();
   }
 }
