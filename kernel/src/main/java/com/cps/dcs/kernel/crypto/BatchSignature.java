@@ -1,5 +1,6 @@
 package com.cps.dcs.kernel.crypto;
 
+import com.cps.dcs.kernel.hash.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,8 +32,6 @@ public final class BatchSignature {
   private static final byte[] DOMAIN = "cps-dcs batch signature v1".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_REMEMBERED = 16_384;
   private static final Map<Remembered, Boolean> VERIFIED_ROOTS = new ConcurrentHashMap<>();
-  /** A digest per thread ({@link NativeCrypto}'s choice); each call of this class resets it before use. */
-  private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(NativeCrypto::newSha256);
 
   private BatchSignature() {}
 
@@ -161,9 +160,8 @@ public final class BatchSignature {
     return md.digest();
   }
 
+  /** The thread's SHA-256 ({@link Sha256#threadDigest}): held only across this class's own leaf and node hashes. */
   private static MessageDigest sha256() {
-    MessageDigest md = DIGESTS.get();
-    md.reset();
-    return md;
+    return Sha256.threadDigest();
   }
 }

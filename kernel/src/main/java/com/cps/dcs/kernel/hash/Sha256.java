@@ -13,8 +13,7 @@ public final class Sha256 {
 
   /** SHA-256 over the concatenation of {@code parts}. */
   public static byte[] digest(byte[]... parts) {
-    MessageDigest md = DIGESTS.get();
-    md.reset();
+    MessageDigest md = threadDigest();
     for (byte[] p : parts) {
       md.update(p);
     }
@@ -31,5 +30,15 @@ public final class Sha256 {
 
   static MessageDigest newDigest() {
     return NativeCrypto.newSha256();
+  }
+
+  /**
+   * This thread's digest, reset: for a caller that hashes several messages in a row. It must not be held across a
+   * call that hashes through this class, which resets the same object.
+   */
+  public static MessageDigest threadDigest() {
+    MessageDigest md = DIGESTS.get();
+    md.reset();
+    return md;
   }
 }
