@@ -38,6 +38,7 @@ import com.cps.dcs.proto.v4.ReconciliationResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.service.grpc.GrpcErrors;
+import com.cps.dcs.service.grpc.InboundWindow;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -127,7 +128,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   public StreamObserver<SovereignFinancialEvent> streamOfflineEvents(StreamObserver<BatchAckResponse> out) {
     List<AckResponse> acks = new ArrayList<>();
     List<SovereignFinancialEvent> pending = new ArrayList<>();
-    return new StreamObserver<>() {
+    return InboundWindow.of(out, InboundWindow.BATCH, new StreamObserver<>() {
       @Override
       public void onNext(SovereignFinancialEvent e) {
         pending.add(e);
@@ -150,7 +151,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
             .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
         out.onCompleted();
       }
-    };
+    });
   }
 
   /**

@@ -41,6 +41,7 @@ import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
+import com.cps.dcs.service.grpc.InboundWindow;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -250,7 +251,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   public StreamObserver<SovereignFinancialEvent> streamOfflineEvents(StreamObserver<BatchAckResponse> out) {
     List<SovereignFinancialEvent> received = new ArrayList<>();
     List<AckResponse> acks = new ArrayList<>();
-    return new StreamObserver<>() {
+    return InboundWindow.of(out, InboundWindow.BATCH, new StreamObserver<>() {
       private boolean failed;
 
       @Override
@@ -295,7 +296,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
             .setTotalFailed(bad).setBatchId(UuidV7.next().toString()).build());
         out.onCompleted();
       }
-    };
+    });
   }
 
   /**
