@@ -14,6 +14,7 @@ import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.event.ReceiptHash;
 import com.cps.dcs.kernel.hash.Canonical;
 import com.cps.dcs.kernel.id.UuidV7;
+import com.cps.dcs.localagent.swarm.AccountingSwarmService;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.AgentMessageType;
@@ -231,6 +232,48 @@ class AccountingSwarmIT {
     assertThat(acks.getTotalFailed()).isEqualTo(1);
     assertThat(acks.getIndividualResponses(1).getMessage()).contains("INVALID_ARGUMENT");
     assertThat(acks.getIndividualResponses(3).getIsDuplicate()).isTrue();
+  }
+
+  /**
+   * A call longer than many chunks (they are committed while the rest still arrives): one ack per event in the
+   * order sent, stream versions that continue across chunks, a repeat of an earlier chunk's key answered as a
+   * duplicate, a key reused with other content and a stale version refused, and nothing else lost.
+   */
+  @Test
+  void aLongOfflineCallKeepsOrderAndIdempotencyAcrossChunks() throws Exception {
+    int n = AccountingSwarmService.STREAM_CHUNK * (AccountingSwarmService.STREAM_CHUNKS_IN_FLIGHT + 3) + 17;
+    CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
+    StreamObserver<SovereignFinancialEvent> in = agent.swarmAsync().streamOfflineEvents(observer(result));
+    for (int i = 0; i < n; i++) {
+      in.onNext(AgentFixture.sale("sale-long", 100 + i, "k-long" + i).toBuilder().setStreamVersion(i + 1).build());
+    }
+    in.onNext(AgentFixture.sale("sale-long", 100, "k-long0").toBuilder().setStreamVersion(1).build()); // retry
+    in.onNext(AgentFixture.sale("sale-long", 999, "k-long1").toBuilder().setStreamVersion(n + 1).build());
+    in.onNext(AgentFixture.sale("sale-long", 5, "k-long-stale").toBuilder().setStreamVersion(3).build());
+    in.onNext(AgentFixture.sale("sale-long", 7, "k-long-last").toBuilder().setStreamVersion(n + 1).build());
+    in.onCompleted();
+    BatchAckResponse acks = result.get(60, TimeUnit.SECONDS);
+    assertThat(acks.getTotalProcessed()).isEqualTo(n + 4);
+    assertThat(acks.getTotalFailed()).isEqualTo(2);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      AckResponse a = acks.getIndividualResponses(i);
+      assertThat(a.getSuccess()).as("ack %d", i).isTrue();
+      assertThat(a.getIsDuplicate()).isFalse();
+      ids.add(a.getEventId());
+    }
+    assertThat(acks.getIndividualResponses(n).getIsDuplicate()).isTrue();
+    assertThat(acks.getIndividualResponses(n).getEventId()).isEqualTo(ids.get(0));
+    assertThat(acks.getIndividualResponses(n + 1).getMessage()).contains("k-long1");
+    assertThat(acks.getIndividualResponses(n + 2).getMessage()).contains("ABORTED");
+    assertThat(acks.getIndividualResponses(n + 3).getSuccess()).isTrue();
+    for (int i : new int[] {0, n / 2, n - 1}) {
+      SovereignFinancialEvent stored = agent.swarm().getEventById(GetEventRequest.newBuilder()
+          .setEventId(ids.get(i)).build());
+      assertThat(stored.getStreamVersion()).isEqualTo(i + 1);
+      assertThat(stored.getAmountMinor()).isEqualTo(100 + i);
+    }
+    assertThat(ids).doesNotHaveDuplicates();
   }
 
   @Test

@@ -48,6 +48,7 @@ public final class LocalAgentLoad {
     int warmUp = Math.max(5, seconds * 2 / 3);
     single(channel, run + "w", warmUp, clients);
     batched(channel, run + "w", warmUp, 500);
+    System.out.println("warmed up; measuring single events");
     double cpu0 = cpuSeconds(agentPid);
     long[] single = single(channel, run, seconds, clients);
     double cpu1 = cpuSeconds(agentPid);

@@ -3,7 +3,6 @@ package com.cps.dcs.localagent.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
@@ -33,20 +32,6 @@ final class GroupCommit {
 
     Pending(List<LocalTx.Keyed> drafts) {
       this.drafts = drafts;
-    }
-
-    List<LocalStore.Result> await() {
-      try {
-        return done.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the commit", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
     }
   }
 

@@ -18,7 +18,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -113,13 +115,42 @@ public final class LocalStore implements AutoCloseable, StateView {
    * others: every refusal is raised before that draft writes anything.
    */
   public List<Result> appendAll(List<EventDraft> drafts) {
+    return await(submitAll(drafts));
+  }
+
+  /**
+   * The results of {@link #submitAll}, once committed.
+   *
+   * @throws RuntimeException what the group's transaction threw (nothing of it was written)
+   */
+  public static List<Result> await(CompletableFuture<List<Result>> submitted) {
+    try {
+      return submitted.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the commit", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Like {@link #appendAll}, but returns once the drafts are queued for the committer, in the order of the calls:
+   * drafts submitted later by the same thread are appended after these. The future completes after their commit
+   * (or exceptionally when the transaction failed, when nothing of the group was written). A caller with a long
+   * stream of drafts keeps preparing the next ones while the committer writes these.
+   */
+  public CompletableFuture<List<Result>> submitAll(List<EventDraft> drafts) {
     // On the caller's thread (and the sealing pool for a big batch), not the committer's.
     LocalTx.Keyed[] keyed = new LocalTx.Keyed[drafts.size()];
     List<Integer> indexes = java.util.stream.IntStream.range(0, keyed.length).boxed().toList();
     LocalTx.forEach(indexes, sealingPool, i -> keyed[i] = LocalTx.keyed(identity, sealer, drafts.get(i)));
     GroupCommit.Pending pending = new GroupCommit.Pending(List.of(keyed));
     groupCommit.submit(pending);
-    return pending.await();
+    return pending.done;
   }
 
   private final GroupCommit groupCommit = new GroupCommit(this);

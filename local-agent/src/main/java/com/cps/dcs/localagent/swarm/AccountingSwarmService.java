@@ -49,11 +49,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -124,18 +126,44 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     }
   }
 
+  /** Events of a {@code StreamOfflineEvents} call handed to the committer at a time, while the next ones arrive. */
+  public static final int STREAM_CHUNK = 128;
+  /** Chunks of one call queued for the committer at most; the call reads no further until the oldest is written. */
+  public static final int STREAM_CHUNKS_IN_FLIGHT = 8;
+
+  /**
+   * Batched ingest. The events are appended in chunks as they arrive, so the committer writes the first ones while
+   * the client still sends (and this thread seals) the next; the one answer, with an ack per event in the order
+   * sent, leaves when the last chunk is committed.
+   */
   @Override
   public StreamObserver<SovereignFinancialEvent> streamOfflineEvents(StreamObserver<BatchAckResponse> out) {
+    ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
     List<AckResponse> acks = new ArrayList<>();
     List<SovereignFinancialEvent> pending = new ArrayList<>();
     return InboundWindow.of(out, InboundWindow.BATCH, new StreamObserver<>() {
       @Override
       public void onNext(SovereignFinancialEvent e) {
         pending.add(e);
-        if (pending.size() >= 500) {
-          acks.addAll(ingestBatch(pending));
-          pending.clear();
+        if (pending.size() >= STREAM_CHUNK) {
+          flush();
+          while (inFlight.size() > STREAM_CHUNKS_IN_FLIGHT) {
+            acks.addAll(inFlight.poll().acks());
+          }
         }
+      }
+
+      private void flush() {
+        if (pending.isEmpty()) {
+          return;
+        }
+        boolean sealed = pending.stream().anyMatch(IncomingEvents::isSealed);
+        if (sealed) { // peers' events are stored one by one after what came before them
+          inFlight.forEach(c -> acks.addAll(c.acks()));
+          inFlight.clear();
+        }
+        inFlight.add(ingestBatch(List.copyOf(pending)));
+        pending.clear();
       }
 
       @Override
@@ -145,7 +173,8 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
-        acks.addAll(ingestBatch(pending));
+        flush();
+        inFlight.forEach(c -> acks.addAll(c.acks()));
         int failed = (int) acks.stream().filter(a -> !a.getSuccess()).count();
         out.onNext(BatchAckResponse.newBuilder().addAllIndividualResponses(acks).setTotalProcessed(acks.size())
             .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
@@ -156,9 +185,10 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
   /**
    * Appends a batch of client events in one transaction (peers' sealed events one by one, as they need checking
-   * against their keys), keeping the order; a refused event gets a failed ack and does not stop the others.
+   * against their keys), keeping the order; a refused event gets a failed ack and does not stop the others. Returns
+   * once the client events are queued for the committer.
    */
-  private List<AckResponse> ingestBatch(List<SovereignFinancialEvent> batch) {
+  private Chunk ingestBatch(List<SovereignFinancialEvent> batch) {
     AckResponse[] acks = new AckResponse[batch.size()];
     List<Integer> index = new ArrayList<>();
     List<com.cps.dcs.localagent.store.EventDraft> drafts = new ArrayList<>();
@@ -175,20 +205,42 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         acks[i] = failedAck(e, Errors.of(r));
       }
     }
-    List<LocalStore.Result> results = drafts.isEmpty() ? List.of() : store.appendAll(drafts);
-    for (int k = 0; k < results.size(); k++) {
-      LocalStore.Result r = results.get(k);
-      SovereignFinancialEvent e = batch.get(index.get(k));
-      if (r.refusal() != null) {
-        meters.counter("dcs.events.rejected", "reason", r.refusal().getClass().getSimpleName()).increment();
-        acks[index.get(k)] = failedAck(e, Errors.of(r.refusal()));
-      } else {
-        meters.counter("dcs.events.appended", "outcome",
-            r.outcome() instanceof AppendOutcome.Duplicate ? "duplicate" : "appended").increment();
-        acks[index.get(k)] = r.outcome().ack();
-      }
+    return new Chunk(batch, acks, index,
+        drafts.isEmpty() ? CompletableFuture.completedFuture(List.of()) : store.submitAll(drafts));
+  }
+
+  /** A batch queued for the committer: its acks so far, and where its client events' results will come. */
+  private final class Chunk {
+    final List<SovereignFinancialEvent> batch;
+    final AckResponse[] acks;
+    final List<Integer> index;
+    final CompletableFuture<List<LocalStore.Result>> submitted;
+
+    Chunk(List<SovereignFinancialEvent> batch, AckResponse[] acks, List<Integer> index,
+        CompletableFuture<List<LocalStore.Result>> submitted) {
+      this.batch = batch;
+      this.acks = acks;
+      this.index = index;
+      this.submitted = submitted;
     }
-    return List.of(acks);
+
+    /** Waits for the commit; one ack per event of the batch, in its order. */
+    List<AckResponse> acks() {
+      List<LocalStore.Result> results = LocalStore.await(submitted);
+      for (int k = 0; k < results.size(); k++) {
+        LocalStore.Result r = results.get(k);
+        SovereignFinancialEvent e = batch.get(index.get(k));
+        if (r.refusal() != null) {
+          meters.counter("dcs.events.rejected", "reason", r.refusal().getClass().getSimpleName()).increment();
+          acks[index.get(k)] = failedAck(e, Errors.of(r.refusal()));
+        } else {
+          meters.counter("dcs.events.appended", "outcome",
+              r.outcome() instanceof AppendOutcome.Duplicate ? "duplicate" : "appended").increment();
+          acks[index.get(k)] = r.outcome().ack();
+        }
+      }
+      return List.of(acks);
+    }
   }
 
   private AckResponse failedAck(SovereignFinancialEvent e, StatusRuntimeException ex) {
