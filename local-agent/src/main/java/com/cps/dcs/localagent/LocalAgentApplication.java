@@ -6,6 +6,7 @@ import com.cps.dcs.kernel.chain.ChainVerification;
 import com.cps.dcs.kernel.chain.HashChainVerifier;
 import com.cps.dcs.localagent.config.LocalAgentSettings;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.service.config.ParentWatch;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
@@ -22,6 +23,7 @@ public class LocalAgentApplication {
     if (args.length > 0 && args[0].equals("verify-chain")) {
       System.exit(verifyChain(LocalAgentSettings.from(System.getenv()::get)));
     }
+    ParentWatch.fromEnvironment(System.getenv());
     SpringApplication.run(LocalAgentApplication.class, args);
   }
 

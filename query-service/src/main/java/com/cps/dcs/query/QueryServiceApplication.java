@@ -1,10 +1,11 @@
 package com.cps.dcs.query;
 
+import com.cps.dcs.service.config.ParentWatch;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -34,6 +35,7 @@ public class QueryServiceApplication {
     defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics");
     SpringApplication app = new SpringApplication(QueryServiceApplication.class);
     app.setDefaultProperties(defaults);
+    ParentWatch.fromEnvironment(System.getenv());
     app.run(args);
   }
 

@@ -2,6 +2,7 @@ package com.cps.dcs.regional;
 
 import com.cps.dcs.regional.raft.RaftPeers;
 import com.cps.dcs.regional.raft.RegionNode;
+import com.cps.dcs.service.config.ParentWatch;
 import java.util.List;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -21,6 +22,7 @@ public class RegionalAgentApplication {
       System.exit(members(args));
     }
     try {
+      ParentWatch.fromEnvironment(System.getenv());
       SpringApplication.run(RegionalAgentApplication.class, args);
     } catch (RuntimeException e) {
       // Raft and Kafka threads would keep a half-started node alive: a node that cannot start exits.

@@ -58,6 +58,8 @@ final class ServiceProcess {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       pb.environment().putAll(env);
+      // The services end themselves if this launcher is killed outright (ParentWatch in service-support).
+      pb.environment().put("DCS_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
       Process p = pb.start();
       process = p;
       p.onExit().thenAccept(this::exited);
