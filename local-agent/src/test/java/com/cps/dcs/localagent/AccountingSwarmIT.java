@@ -34,6 +34,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.keys.KeyMaterial;
+import com.cps.dcs.testsupport.FirstReply;
 import com.google.protobuf.ByteString;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
@@ -458,19 +459,6 @@ class AccountingSwarmIT {
   }
 
   static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T v) {
-        f.complete(v);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        f.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
+    return FirstReply.into(f);
   }
 }

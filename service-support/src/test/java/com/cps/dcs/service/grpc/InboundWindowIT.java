@@ -7,6 +7,7 @@ import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.testsupport.FirstReply;
 import com.cps.dcs.testsupport.FreePorts;
 import com.linecorp.armeria.server.Server;
 import io.grpc.ManagedChannel;
@@ -70,7 +71,7 @@ class InboundWindowIT {
   void everyMessageArrivesInOrder(int count) throws Exception {
     CompletableFuture<BatchAckResponse> done = new CompletableFuture<>();
     StreamObserver<SovereignFinancialEvent> in = AccountingSwarmProtocolGrpc.newStub(channel)
-        .withDeadlineAfter(30, TimeUnit.SECONDS).streamOfflineEvents(observer(done));
+        .withDeadlineAfter(30, TimeUnit.SECONDS).streamOfflineEvents(FirstReply.into(done));
     for (int i = 0; i < count; i++) {
       in.onNext(SovereignFinancialEvent.newBuilder().setEventId("e" + i).build());
     }
@@ -86,22 +87,5 @@ class InboundWindowIT {
   void refusesAWindowThatCannotBeHalved() {
     assertThatThrownBy(() -> InboundWindow.of(null, 1, null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 2");
-  }
-
-  static StreamObserver<BatchAckResponse> observer(CompletableFuture<BatchAckResponse> done) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(BatchAckResponse r) {
-        done.complete(r);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
   }
 }
