@@ -90,22 +90,7 @@ public final class RegionCluster implements AutoCloseable {
   /** Registers a branch agent at {@code node} (the signed HEARTBEAT); returns the region's signed answer. */
   public AgentMessage register(String node, AgentMessage hello) throws Exception {
     CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
-    StreamObserver<AgentMessage> req = async(node).agentCommunication(new StreamObserver<>() {
-      @Override
-      public void onNext(AgentMessage m) {
-        reply.complete(m);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        reply.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        reply.completeExceptionally(new IllegalStateException("closed without a reply"));
-      }
-    });
+    StreamObserver<AgentMessage> req = async(node).agentCommunication(FirstReply.into(reply));
     req.onNext(hello);
     AgentMessage m = reply.get(60, TimeUnit.SECONDS);
     req.onCompleted();
