@@ -14,6 +14,7 @@ import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.EventType;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SovereignPayload;
+import com.cps.dcs.testsupport.FirstReply;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -144,20 +145,7 @@ public final class LocalAgentLoad {
     int b = 0;
     while (System.nanoTime() < end) {
       CompletableFuture<BatchAckResponse> done = new CompletableFuture<>();
-      StreamObserver<SovereignFinancialEvent> in = stub.streamOfflineEvents(new StreamObserver<>() {
-        @Override
-        public void onNext(BatchAckResponse r) {
-          done.complete(r);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          done.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {}
-      });
+      StreamObserver<SovereignFinancialEvent> in = stub.streamOfflineEvents(FirstReply.into(done));
       for (int i = 0; i < batch; i++) {
         in.onNext(sale(run + "-b" + b + "-" + i));
       }

@@ -6,6 +6,7 @@ import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.BranchSigner;
+import com.cps.dcs.testsupport.FirstReply;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -86,20 +87,7 @@ public final class RegionLoad {
   static void register(ManagedChannel ch, AgentMessage hello) throws Exception {
     CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
     StreamObserver<AgentMessage> req = AccountingSwarmProtocolGrpc.newStub(ch).agentCommunication(
-        new StreamObserver<>() {
-          @Override
-          public void onNext(AgentMessage m) {
-            reply.complete(m);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            reply.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
+        FirstReply.into(reply));
     req.onNext(hello);
     reply.get(60, TimeUnit.SECONDS);
     req.onCompleted();
@@ -120,20 +108,7 @@ public final class RegionLoad {
           long t0 = System.nanoTime();
           CompletableFuture<BatchAckResponse> r = new CompletableFuture<>();
           StreamObserver<SovereignFinancialEvent> req = stub.withDeadlineAfter(120, TimeUnit.SECONDS)
-              .streamOfflineEvents(new StreamObserver<>() {
-                @Override
-                public void onNext(BatchAckResponse v) {
-                  r.complete(v);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                  r.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {}
-              });
+              .streamOfflineEvents(FirstReply.into(r));
           b.forEach(req::onNext);
           req.onCompleted();
           BatchAckResponse acks = r.join();

@@ -20,7 +20,7 @@ class ParentWatchIT {
     public static void main(String[] args) throws Exception {
       ParentWatch.fromEnvironment(System.getenv());
       System.out.println("watching");
-      Thread.sleep(Long.MAX_VALUE);
+      Thread.sleep(Long.MAX_VALUE); // stays up until ParentWatch ends this JVM: that ending is what the test waits for
     }
   }
 
