@@ -31,8 +31,7 @@ public final class HlcClock {
     long wall = source.millis();
     long physical = Math.max(last.physicalMs(), wall);
     int logical = physical == last.physicalMs() ? last.logical() + 1 : 0;
-    last = new Hlc(physical, logical, nodeId, last.counter() + 1);
-    return last;
+    return advance(physical, logical);
   }
 
   /**
@@ -57,6 +56,18 @@ public final class HlcClock {
     } else if (physical == remote.physicalMs()) {
       logical = remote.logical() + 1;
     } else {
+      logical = 0;
+    }
+    return advance(physical, logical);
+  }
+
+  /**
+   * Records and returns the next reading. A logical counter at its limit moves to the next millisecond instead of
+   * wrapping negative: readings stay ordered even after a peer sent the largest logical value a bound allows.
+   */
+  private Hlc advance(long physical, int logical) {
+    if (logical < 0) {
+      physical = Math.addExact(physical, 1);
       logical = 0;
     }
     last = new Hlc(physical, logical, nodeId, last.counter() + 1);

@@ -131,28 +131,35 @@ public record Money(long minor, Currency currency) implements Comparable<Money> 
    */
   public static Money fromWire(double amount, String code) {
     Currency c = currency(code);
+    BigDecimal scaled = scaledToMinor(amount, c);
+    BigDecimal rounded = scaled.setScale(0, RoundingMode.HALF_EVEN);
+    // A double that names an amount carries binary noise (1.0 + 0.14 is 1.1400000000000001): accept what is a whole
+    // number of minor units up to that noise, refuse a real extra decimal (1.145 EUR).
+    if (scaled.subtract(rounded).abs().compareTo(NOISE) > 0) {
+      throw new MoneyException(
+          "amount " + BigDecimal.valueOf(amount).toPlainString() + " has more decimals than " + code + " allows ("
+              + c.getDefaultFractionDigits() + ")");
+    }
+    return new Money(minorExact(rounded, amount), c);
+  }
+
+  private static final BigDecimal NOISE = new BigDecimal("0.000001");
+
+  private static BigDecimal scaledToMinor(double amount, Currency c) {
     if (!Double.isFinite(amount)) {
       throw new MoneyException("amount must be a finite number, got " + amount);
     }
-    BigDecimal exact = BigDecimal.valueOf(amount); // the shortest decimal that names this double
-    BigDecimal scaled = exact.movePointRight(c.getDefaultFractionDigits());
-    if (scaled.stripTrailingZeros().scale() > 0) {
-      throw new MoneyException(
-          "amount " + exact.toPlainString() + " has more decimals than " + code + " allows ("
-              + c.getDefaultFractionDigits() + ")");
-    }
-    long minor;
-    try {
-      minor = scaled.longValueExact();
-    } catch (ArithmeticException e) {
-      throw new MoneyException("amount " + exact.toPlainString() + " is out of range");
-    }
-    Money m = new Money(minor, c);
-    if (m.toWireDouble() != amount) {
-      throw new MoneyException("amount " + exact.toPlainString() + " does not round-trip exactly");
-    }
-    return m;
+    return BigDecimal.valueOf(amount).movePointRight(c.getDefaultFractionDigits());
   }
+
+  private static long minorExact(BigDecimal rounded, double amount) {
+    try {
+      return rounded.longValueExact();
+    } catch (ArithmeticException e) {
+      throw new MoneyException("amount " + BigDecimal.valueOf(amount).toPlainString() + " is out of range");
+    }
+  }
+
 
   /**
    * Checks that the wire's {@code amount} and {@code amount_minor} name the same money.
@@ -161,13 +168,15 @@ public record Money(long minor, Currency currency) implements Comparable<Money> 
    */
   public static Money checkAgreement(double amount, long amountMinor, String code) {
     Money exact = ofMinor(amountMinor, code);
-    if (exact.toWireDouble() != amount) {
+    BigDecimal rounded = scaledToMinor(amount, exact.currency).setScale(0, RoundingMode.HALF_EVEN);
+    if (rounded.compareTo(BigDecimal.valueOf(amountMinor)) != 0) {
       throw new MoneyException(
           "amount " + amount + " and amount_minor " + amountMinor + " disagree (" + exact.toPlainString() + " "
               + code + ")");
     }
     return exact;
   }
+
 
   public String toPlainString() {
     return toBigDecimal().toPlainString();

@@ -1,5 +1,6 @@
 package com.cps.dcs.service.grpc;
 
+import com.cps.dcs.kernel.validation.InputRefused;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns an unexpected exception thrown by a service method into INTERNAL with a correlation id, logging the cause
- * with the same id; expected failures ({@link StatusRuntimeException} from {@link GrpcErrors}) pass untouched. No
+ * with the same id; expected failures ({@link StatusRuntimeException} from {@link GrpcErrors}) pass untouched, and
+ * input refused by the shared checks ({@link InputRefused}) becomes INVALID_ARGUMENT naming its fields. No
  * stack trace ever reaches a caller.
  */
 public final class ErrorMappingInterceptor implements ServerInterceptor {
@@ -38,6 +40,8 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
           r.run();
         } catch (StatusRuntimeException e) {
           close(e);
+        } catch (InputRefused e) {
+          close(GrpcErrors.refused(e));
         } catch (RuntimeException e) {
           String id = UUID.randomUUID().toString();
           log.error("unexpected failure in {} [{}]", call.getMethodDescriptor().getFullMethodName(), id, e);

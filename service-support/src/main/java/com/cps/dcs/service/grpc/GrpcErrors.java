@@ -1,5 +1,6 @@
 package com.cps.dcs.service.grpc;
 
+import com.cps.dcs.kernel.validation.InputRefused;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
@@ -28,6 +29,11 @@ public final class GrpcErrors {
   /** INVALID_ARGUMENT naming one field. */
   public static StatusRuntimeException invalidArgument(String field, String description) {
     return invalidArguments(List.of(violation(field, description)));
+  }
+
+  /** INVALID_ARGUMENT naming every field the shared checks refused. */
+  public static StatusRuntimeException refused(InputRefused refused) {
+    return invalidArguments(refused.violations().stream().map(v -> violation(v.field(), v.description())).toList());
   }
 
   public static BadRequest.FieldViolation violation(String field, String description) {
