@@ -6,6 +6,7 @@ import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.regional.grpc.CallHeaders;
 import com.cps.dcs.regional.grpc.IngestBatcher;
+import com.cps.dcs.regional.grpc.QuarantineGrpcService;
 import com.cps.dcs.regional.grpc.RegionalSwarmService;
 import com.cps.dcs.regional.kafka.OutboxRelay;
 import com.cps.dcs.regional.raft.RegionNode;
@@ -104,12 +105,15 @@ public class RegionalAgentConfig {
   @Bean(destroyMethod = "close")
   RegionNode regionNode(RegionalSettings s, RegionStore store, MeterRegistry meters, Doorbell eventsStored) {
     Counter ingested = meters.counter("dcs.region.events.ingested");
+    Counter quarantined = Counter.builder("dcs.region.events.quarantined")
+        .description("events this node applied as quarantined (never storable; listed by ListQuarantined)")
+        .register(meters);
     RegionStateMachine sm = new RegionStateMachine(s.regionId(), store, s.nodeId(), n -> {
       ingested.increment(n);
       if (n > 0) {
         eventsStored.ring();
       }
-    });
+    }, quarantined::increment);
     try {
       RegionNode node = new RegionNode(s.raft(), sm);
       node.start();
@@ -204,9 +208,10 @@ public class RegionalAgentConfig {
 
   /** gRPC, gRPC-Web and JSON on DCS_GRPC_PORT; gRPC health says NOT_SERVING while this node knows no leader. */
   @Bean
-  SmartLifecycle grpcServer(RegionalSwarmService swarm, RegionNode node, RegionalSettings s, MeterRegistry meters) {
+  SmartLifecycle grpcServer(RegionalSwarmService swarm, RegionStore store, RegionNode node, RegionalSettings s,
+      MeterRegistry meters) {
     Server server = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
-        .addService(swarm).addServerInterceptor(new CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
+        .addService(swarm).addService(new QuarantineGrpcService(store)).addServerInterceptor(new CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
     return new SmartLifecycle() {
       private volatile boolean running;
 

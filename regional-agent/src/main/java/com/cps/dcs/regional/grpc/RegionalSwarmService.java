@@ -42,6 +42,7 @@ import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.grpc.InboundWindow;
+import com.cps.dcs.service.grpc.QuarantinedAck;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -162,7 +163,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     long started = System.nanoTime();
     SovereignFinancialEvent e = verifyCounting(request);
     EventOutcome o = await(batcher.submitAll(List.of(e)).get(0));
-    if (o.getResult() == EventOutcome.Result.REFUSED) {
+    if (o.getResult() == EventOutcome.Result.REFUSED || o.getResult() == EventOutcome.Result.QUARANTINED) {
       refused.increment();
       throw refusal(o);
     }
@@ -180,6 +181,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   }
 
   private static StatusRuntimeException refusal(EventOutcome o) {
+    if (o.getResult() == EventOutcome.Result.QUARANTINED) {
+      return GrpcErrors.failedPrecondition("QUARANTINED", "event " + o.getEventId(), o.getReason());
+    }
     if (o.getReason().startsWith("stream ")) {
       return GrpcErrors.aborted("STREAM_POSITION_TAKEN", o.getReason(),
           java.util.Map.of("event_id", o.getEventId()));
@@ -231,7 +235,10 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     for (int k = 0; k < outcomes.size(); k++) {
       SovereignFinancialEvent e = verified.get(k);
       EventOutcome o = await(outcomes.get(k));
-      if (o.getResult() == EventOutcome.Result.REFUSED) {
+      if (o.getResult() == EventOutcome.Result.QUARANTINED) {
+        refused.increment();
+        acks[index.get(k)] = QuarantinedAck.of(e.getEventId(), id.nodeId(), o.getReason());
+      } else if (o.getResult() == EventOutcome.Result.REFUSED) {
         refused.increment();
         acks[index.get(k)] = failedAck(e, refusal(o));
       } else {

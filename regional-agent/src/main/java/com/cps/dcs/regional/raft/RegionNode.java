@@ -272,6 +272,8 @@ public final class RegionNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    // First: an entry waiting for PostgreSQL would hold Ratis' shutdown of the updater thread until it is applied.
+    stateMachine.stopApplying();
     try {
       client.close();
     } finally {

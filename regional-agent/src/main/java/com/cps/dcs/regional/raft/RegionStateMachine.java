@@ -1,11 +1,13 @@
 package com.cps.dcs.regional.raft;
 
+import com.cps.dcs.eventstore.pg.SqlStates;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.region.v1.RegionCommand;
 import com.cps.dcs.proto.region.v1.RegionReply;
 import com.cps.dcs.proto.region.v1.RegionSnapshot;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
+import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.regional.state.RegionState;
 import com.cps.dcs.regional.store.RegionStore;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -15,6 +17,8 @@ import java.nio.file.Files;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -53,13 +57,17 @@ public final class RegionStateMachine extends BaseStateMachine {
   private final RegionStore store;
   private final String nodeId;
   private final Consumer<Long> onEventsStored;
-  private volatile boolean closing;
+  private final Consumer<Long> onEventsQuarantined;
+  /** Counted down when the node stops: ends a wait for PostgreSQL at once instead of after its back-off. */
+  private final CountDownLatch closing = new CountDownLatch(1);
 
-  public RegionStateMachine(String regionId, RegionStore store, String nodeId, Consumer<Long> onEventsStored) {
+  public RegionStateMachine(String regionId, RegionStore store, String nodeId, Consumer<Long> onEventsStored,
+      Consumer<Long> onEventsQuarantined) {
     this.state = new RegionState(regionId);
     this.store = store;
     this.nodeId = nodeId;
     this.onEventsStored = onEventsStored;
+    this.onEventsQuarantined = onEventsQuarantined;
   }
 
   @Override
@@ -159,6 +167,8 @@ public final class RegionStateMachine extends BaseStateMachine {
     } catch (ClosingException e) {
       return CompletableFuture.failedFuture(e);
     }
+    // An ApplyFailure is thrown on: Ratis then stops this server (fail-stop), where a failed future would let it go
+    // on to the next entry with this one never written.
     updateLastAppliedTermIndex(ti);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
         reply.toBuilder().setRaftIndex(ti.getIndex()).build().toByteArray())));
@@ -180,6 +190,7 @@ public final class RegionStateMachine extends BaseStateMachine {
           state.countEvents(stored, dup);
         }
         onEventsStored.accept(stored);
+        quarantined(outcomes, cmd.getAppend().getEventsList(), ti);
         yield RegionReply.newBuilder().addAllOutcomes(outcomes).build();
       }
       case MERGE -> {
@@ -229,19 +240,50 @@ public final class RegionStateMachine extends BaseStateMachine {
     T run() throws SQLException;
   }
 
-  /** PostgreSQL being away stalls the log (nothing is skipped): retried with backoff until it answers. */
+  /** Every node logs and counts the events an entry quarantined: the outcome is the same on each. */
+  private void quarantined(List<EventOutcome> outcomes, List<SovereignFinancialEvent> events, TermIndex ti) {
+    long n = 0;
+    for (int i = 0; i < outcomes.size(); i++) {
+      EventOutcome o = outcomes.get(i);
+      if (o.getResult() == EventOutcome.Result.QUARANTINED) {
+        n++;
+        SovereignFinancialEvent e = events.get(i);
+        log.warn("{}: entry {} quarantined event {} of branch {} (agent {}, stream {} v{}): {}", nodeId, ti,
+            o.getEventId(), SqlStates.printable(e.getBranchId()), SqlStates.printable(e.getAgentId()),
+            SqlStates.printable(e.getStreamId()), e.getStreamVersion(), o.getReason());
+      }
+    }
+    if (n > 0) {
+      onEventsQuarantined.accept(n);
+    }
+  }
+
+  /**
+   * Retries what a retry can fix: PostgreSQL away, or a transaction that lost a race ({@link SqlStates#isTransient}),
+   * with back-off; this stalls the log (nothing is skipped) until it answers. What PostgreSQL refuses for good about
+   * an event was quarantined inside the store; any other error is a fault of this node (schema, permissions), not of
+   * the entry: the entry fails and Ratis stops this node rather than skip it, so no node diverges. A node asked to
+   * stop ends the wait at once.
+   */
   private <T> T retrying(SqlWork<T> work, TermIndex ti) {
     long backoff = 100;
     while (true) {
       try {
         return work.run();
       } catch (SQLException e) {
-        if (closing) {
+        if (closing.getCount() == 0) {
           throw new ClosingException("stopping while entry " + ti + " waits for PostgreSQL");
         }
-        log.warn("{}: entry {} waits for PostgreSQL: {}", nodeId, ti, e.getMessage());
+        if (!SqlStates.isTransient(e)) {
+          log.error("{}: entry {} cannot be applied (SQLState {}): {}; stopping this node's state machine", nodeId,
+              ti, e.getSQLState(), e.getMessage());
+          throw new ApplyFailure("entry " + ti + ": SQLState " + e.getSQLState() + ": " + e.getMessage(), e);
+        }
+        log.warn("{}: entry {} waits for PostgreSQL (SQLState {}): {}", nodeId, ti, e.getSQLState(), e.getMessage());
         try {
-          Thread.sleep(backoff);
+          if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
+            throw new ClosingException("stopping while entry " + ti + " waits for PostgreSQL");
+          }
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           throw new ClosingException("interrupted while entry " + ti + " waits for PostgreSQL");
@@ -249,6 +291,11 @@ public final class RegionStateMachine extends BaseStateMachine {
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
+  }
+
+  /** Ends any wait for PostgreSQL: called when the node is asked to stop, before Ratis shuts the updater down. */
+  public void stopApplying() {
+    closing.countDown();
   }
 
   /** A read of the replicated state, consistent with the applied index. */
@@ -260,13 +307,20 @@ public final class RegionStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
-    closing = true;
+    stopApplying();
     super.close();
   }
 
   static final class ClosingException extends RuntimeException {
     ClosingException(String message) {
       super(message);
+    }
+  }
+
+  /** An entry this node cannot apply for a reason that is neither transient nor the entry's events' own. */
+  static final class ApplyFailure extends RuntimeException {
+    ApplyFailure(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 }

@@ -1,6 +1,7 @@
 package com.cps.dcs.regional.store;
 
 import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.proto.ops.v1.QuarantinedEvent;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
@@ -13,12 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,222 +145,32 @@ public final class RegionStore {
 
   // --- events ---------------------------------------------------------------------------------------------------
 
-  private static String keyOf(SovereignFinancialEvent e) {
-    return e.getIdempotencyKey().isEmpty() ? e.getEventId() : e.getIdempotencyKey();
-  }
-
-  private record Known(String eventId, String key, String streamId, int version, long raftIndex) {}
-
   /**
    * Stores the events of Raft entry {@code index} (each with {@code received_at} set), their outbox records and the
    * streams' versions; answers one outcome per event: STORED, DUPLICATE (same event id or idempotency key as an
-   * earlier event) or REFUSED (another tenant, or the stream position holds another event).
+   * earlier event), REFUSED (another tenant, or the stream position holds another event) or QUARANTINED (it can
+   * never be stored: set aside in {@code quarantined_events}, see {@link EventApply}).
    */
   public List<EventOutcome> applyEvents(long index, long term, List<SovereignFinancialEvent> events,
       long receivedAtMs) throws SQLException {
     long t0 = System.nanoTime();
-    long[] t = new long[4];
+    long[] t = new long[2];
     List<EventOutcome> result = applyEntry(index, term, (c, fresh) -> {
       t[0] = System.nanoTime();
-      t[3] = fresh ? 1 : 0;
-      Map<String, Known> byId = new HashMap<>();
-      Map<String, Known> byKey = new HashMap<>();
-      Map<String, Known> byPosition = new HashMap<>();
-      for (Known k : fresh ? known(c, events) : knownAfterWrite(c, index, events)) {
-        byId.put(k.eventId(), k);
-        byKey.put(k.key(), k);
-        byPosition.put(k.streamId() + "#" + k.version(), k);
-      }
-      List<EventOutcome> out = new ArrayList<>();
-      List<SovereignFinancialEvent> toStore = new ArrayList<>();
-      List<Integer> positions = new ArrayList<>();
-      Set<String> batchIds = new HashSet<>();
-      Set<String> batchKeys = new HashSet<>();
-      Map<String, String> batchPositions = new HashMap<>();
-      for (int i = 0; i < events.size(); i++) {
-        SovereignFinancialEvent e = events.get(i);
-        EventOutcome.Builder o = EventOutcome.newBuilder().setEventId(e.getEventId());
-        Known k = byId.containsKey(e.getEventId()) ? byId.get(e.getEventId()) : byKey.get(keyOf(e));
-        String position = e.getStreamId() + "#" + e.getStreamVersion();
-        if (!e.getTenantId().equals(tenantId)) {
-          o.setResult(EventOutcome.Result.REFUSED).setReason("the region serves tenant " + tenantId);
-        } else if (batchIds.contains(e.getEventId()) || batchKeys.contains(keyOf(e))) {
-          o.setResult(EventOutcome.Result.DUPLICATE).setCommittedIndex(index).setStoredEventId(e.getEventId());
-        } else if (k != null && (fresh || k.raftIndex() != index)) {
-          o.setResult(EventOutcome.Result.DUPLICATE).setCommittedIndex(k.raftIndex()).setStoredEventId(k.eventId());
-        } else if (k != null) {
-          o.setResult(EventOutcome.Result.STORED).setCommittedIndex(index); // written by another node
-          batchIds.add(e.getEventId());
-          batchKeys.add(keyOf(e));
-        } else if (!fresh) {
-          Known holder = byPosition.get(position);
-          o.setResult(EventOutcome.Result.REFUSED).setReason(holder == null ? "not stored"
-              : "stream " + e.getStreamId() + " version " + e.getStreamVersion() + " holds event " + holder.eventId());
-        } else if (byPosition.containsKey(position) || batchPositions.containsKey(position)) {
-          String holder = byPosition.containsKey(position) ? byPosition.get(position).eventId()
-              : batchPositions.get(position);
-          o.setResult(EventOutcome.Result.REFUSED).setReason("stream " + e.getStreamId() + " version "
-              + e.getStreamVersion() + " holds event " + holder);
-        } else {
-          o.setResult(EventOutcome.Result.STORED).setCommittedIndex(index);
-          batchIds.add(e.getEventId());
-          batchKeys.add(keyOf(e));
-          batchPositions.put(position, e.getEventId());
-          toStore.add(e.toBuilder().setReceivedAt(receivedAtMs).build());
-          positions.add(i);
-        }
-        out.add(o.build());
-      }
-      t[1] = System.nanoTime();
-      if (fresh && !toStore.isEmpty()) {
-        insert(c, index, toStore, positions);
-      }
-      t[2] = System.nanoTime();
-      return out;
+      t[1] = fresh ? 1 : 0;
+      return new EventApply(c, tenantId, topic, index).apply(events, fresh, receivedAtMs);
     });
     if (log.isDebugEnabled()) {
-      long end = System.nanoTime();
-      log.debug("entry {} ({} events, {}): lock {} ms, lookup {} ms, insert {} ms, commit {} ms", index,
-          events.size(), t[3] == 1 ? "written" : "skipped", (t[0] - t0) / 1_000_000, (t[1] - t[0]) / 1_000_000,
-          (t[2] - t[1]) / 1_000_000, (end - t[2]) / 1_000_000);
+      log.debug("entry {} ({} events, {}): lock {} ms, apply and commit {} ms", index, events.size(),
+          t[1] == 1 ? "written" : "skipped", (t[0] - t0) / 1_000_000, (System.nanoTime() - t[0]) / 1_000_000);
     }
     return result;
   }
 
-  /**
-   * What {@link #known} answers for an entry another node wrote: its rows (one range of the commit-order index),
-   * and a lookup only for the events not among them (duplicates and refusals, usually none).
-   */
-  private List<Known> knownAfterWrite(Connection c, long index, List<SovereignFinancialEvent> events)
+  /** Quarantined events in commit order after (afterIndex, afterPos), optionally of one branch, at most limit. */
+  public List<QuarantinedEvent> quarantined(String branchOrEmpty, long afterIndex, int afterPos, int limit)
       throws SQLException {
-    List<Known> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT event_id, idempotency_key, stream_id, stream_version,"
-        + " raft_index FROM event_index WHERE tenant_id = ? AND raft_index = ?")) {
-      ps.setString(1, tenantId);
-      ps.setLong(2, index);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Known(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5)));
-        }
-      }
-    }
-    Set<String> written = new HashSet<>();
-    out.forEach(k -> written.add(k.eventId()));
-    out.addAll(known(c, events.stream().filter(e -> !written.contains(e.getEventId())).toList()));
-    return out;
-  }
-
-  private List<Known> known(Connection c, List<SovereignFinancialEvent> events) throws SQLException {
-    if (events.isEmpty()) {
-      return List.of();
-    }
-    String[] ids = events.stream().map(SovereignFinancialEvent::getEventId).toArray(String[]::new);
-    String[] keys = events.stream().map(RegionStore::keyOf).toArray(String[]::new);
-    String[] streams = events.stream().map(SovereignFinancialEvent::getStreamId).toArray(String[]::new);
-    Integer[] versions = events.stream().map(e -> e.getStreamVersion()).toArray(Integer[]::new);
-    List<Known> out = new ArrayList<>();
-    // Three index lookups (an OR of the three would scan every row of the tenant for each entry).
-    String cols = "SELECT i.event_id, i.idempotency_key, i.stream_id, i.stream_version, i.raft_index FROM event_index i";
-    try (PreparedStatement ps = c.prepareStatement(cols + " JOIN unnest(?::text[]) x(id) ON i.event_id = x.id"
-        + " WHERE i.tenant_id = ? UNION " + cols + " JOIN unnest(?::text[]) k(key) ON i.tenant_id = ?"
-        + " AND i.idempotency_key = k.key UNION " + cols + " JOIN unnest(?::text[], ?::int[]) p(s, v)"
-        + " ON i.tenant_id = ? AND i.stream_id = p.s AND i.stream_version = p.v")) {
-      ps.setArray(1, c.createArrayOf("text", ids));
-      ps.setString(2, tenantId);
-      ps.setArray(3, c.createArrayOf("text", keys));
-      ps.setString(4, tenantId);
-      ps.setArray(5, c.createArrayOf("text", streams));
-      ps.setArray(6, c.createArrayOf("int4", versions));
-      ps.setString(7, tenantId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Known(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5)));
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * One statement for all rows of an entry: the events go to PostgreSQL once, as arrays, and one INSERT per table
-   * reads them (event_store, event_index, stream_metadata, outbox in entry order). Measured: 1,000 rows as
-   * {@code reWriteBatchedInserts} multi-row INSERTs took 150 to 400 ms per entry on a loaded machine, most of it
-   * statement handling in the driver and round trips; the server's work for them is about 20 ms.
-   */
-  private static final String INSERT_ENTRY = "WITH d AS (SELECT * FROM unnest(?::text[], ?::text[], ?::int[],"
-      + " ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[],"
-      + " ?::bytea[], ?::int[]) AS d(branch_id, stream_id, stream_version, event_id, event_type, idempotency_key,"
-      + " amount_minor, currency, ts_ms, hlc_physical_ms, hlc_logical, event_hash, event_bytes, raft_pos)),"
-      + " es AS (INSERT INTO event_store (tenant_id, branch_id, stream_id, stream_version, event_id, event_type,"
-      + " idempotency_key, amount_minor, currency, event_ts, hlc_physical_ms, hlc_logical, event_hash, event_bytes)"
-      + " SELECT ?, branch_id, stream_id, stream_version, event_id, event_type, idempotency_key, amount_minor,"
-      + " currency, timestamptz 'epoch' + ts_ms * interval '1 millisecond', hlc_physical_ms, hlc_logical,"
-      + " event_hash, event_bytes FROM d),"
-      + " ix AS (INSERT INTO event_index (event_id, tenant_id, idempotency_key, stream_id, stream_version,"
-      + " raft_index, raft_pos) SELECT event_id, ?, idempotency_key, stream_id, stream_version, ?, raft_pos FROM d),"
-      + " sm AS (INSERT INTO stream_metadata (tenant_id, stream_id, version) SELECT ?, stream_id, max(stream_version)"
-      + " FROM d GROUP BY stream_id ON CONFLICT (tenant_id, stream_id) DO UPDATE SET version ="
-      + " GREATEST(stream_metadata.version, excluded.version), updated_at = now())"
-      + " INSERT INTO outbox (tenant_id, event_id, topic, message_key, payload)"
-      + " SELECT ?, event_id, ?, stream_id, event_bytes FROM d ORDER BY raft_pos";
-
-  private void insert(Connection c, long index, List<SovereignFinancialEvent> events, List<Integer> positions)
-      throws SQLException {
-    int n = events.size();
-    String[] branch = new String[n];
-    String[] stream = new String[n];
-    Integer[] version = new Integer[n];
-    String[] id = new String[n];
-    Integer[] type = new Integer[n];
-    String[] key = new String[n];
-    Long[] amount = new Long[n];
-    String[] currency = new String[n];
-    Long[] ts = new Long[n];
-    Long[] hlcMs = new Long[n];
-    Integer[] hlcLogical = new Integer[n];
-    String[] hash = new String[n];
-    byte[][] bytes = new byte[n][];
-    Integer[] pos = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      SovereignFinancialEvent e = events.get(i);
-      branch[i] = e.getBranchId();
-      stream[i] = e.getStreamId();
-      version[i] = e.getStreamVersion();
-      id[i] = e.getEventId();
-      type[i] = e.getTypeValue();
-      key[i] = keyOf(e);
-      amount[i] = e.getAmountMinor();
-      currency[i] = e.getCurrency();
-      ts[i] = tsMillis(e);
-      hlcMs[i] = e.getCausalContext().getHlc().getPhysicalMs();
-      hlcLogical[i] = e.getCausalContext().getHlc().getLogical();
-      hash[i] = e.getEventHash();
-      bytes[i] = e.toByteArray();
-      pos[i] = positions.get(i);
-    }
-    try (PreparedStatement ps = c.prepareStatement(INSERT_ENTRY)) {
-      ps.setArray(1, c.createArrayOf("text", branch));
-      ps.setArray(2, c.createArrayOf("text", stream));
-      ps.setArray(3, c.createArrayOf("int4", version));
-      ps.setArray(4, c.createArrayOf("text", id));
-      ps.setArray(5, c.createArrayOf("int4", type));
-      ps.setArray(6, c.createArrayOf("text", key));
-      ps.setArray(7, c.createArrayOf("int8", amount));
-      ps.setArray(8, c.createArrayOf("text", currency));
-      ps.setArray(9, c.createArrayOf("int8", ts));
-      ps.setArray(10, c.createArrayOf("int8", hlcMs));
-      ps.setArray(11, c.createArrayOf("int4", hlcLogical));
-      ps.setArray(12, c.createArrayOf("text", hash));
-      ps.setArray(13, c.createArrayOf("bytea", bytes));
-      ps.setArray(14, c.createArrayOf("int4", pos));
-      ps.setString(15, tenantId);
-      ps.setString(16, tenantId);
-      ps.setLong(17, index);
-      ps.setString(18, tenantId);
-      ps.setString(19, tenantId);
-      ps.setString(20, topic);
-      ps.executeUpdate();
-    }
+    return PgDatabase.inTenant(ds, tenantId, c -> Quarantine.list(c, branchOrEmpty, afterIndex, afterPos, limit));
   }
 
   public static long tsMillis(SovereignFinancialEvent e) {
