@@ -185,6 +185,60 @@ public final class SqliteEventLog {
     }
   }
 
+  // --- events the region refused for good ---------------------------------------------------------------------
+
+  /** An own event the region quarantined: it stays in the log, out of the figures and of the pending set. */
+  public record Refused(long seq, String eventId, String reason, long refusedAtMs) {}
+
+  /** Marks the event at {@code seq} refused by the region (once; a second mark keeps the first reason). */
+  public static void markRefused(Connection c, long seq, String eventId, String reason, long atMs)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO refused_events (seq, event_id, reason, refused_at_ms)"
+        + " VALUES (?,?,?,?) ON CONFLICT(seq) DO NOTHING")) {
+      ps.setLong(1, seq);
+      ps.setString(2, eventId);
+      ps.setString(3, reason);
+      ps.setLong(4, atMs);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The refused events in seq order. */
+  public static List<Refused> refused(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT seq, event_id, reason, refused_at_ms FROM refused_events ORDER BY seq");
+        ResultSet rs = ps.executeQuery()) {
+      List<Refused> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new Refused(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+      }
+      return out;
+    }
+  }
+
+  public static long refusedCount(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM refused_events");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** {@link #range} without the events the region refused: what the branch's figures are made of. */
+  public static List<StoredEvent> rangeCounted(Connection c, long fromMs, long toMs, Collection<Integer> types,
+      long afterSeq, int limit) throws SQLException {
+    String sql = "SELECT " + COLUMNS + " FROM events e WHERE ts_ms >= ? AND ts_ms < ? AND seq > ?"
+        + typeClause(types) + " AND NOT EXISTS (SELECT 1 FROM refused_events r WHERE r.seq = e.seq)"
+        + " ORDER BY seq LIMIT ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, fromMs);
+      ps.setLong(2, toMs);
+      ps.setLong(3, afterSeq);
+      ps.setInt(4, limit);
+      return all(ps);
+    }
+  }
+
   public static long maxSeq(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM events");
         ResultSet rs = ps.executeQuery()) {

@@ -310,7 +310,7 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
     long after = 0;
     while (true) {
       long a = after;
-      List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, from, to, types, a, 2000));
+      List<StoredEvent> page = store.read(c -> SqliteEventLog.rangeCounted(c, from, to, types, a, 2000));
       if (page.isEmpty()) {
         return out;
       }

@@ -11,6 +11,7 @@ import com.cps.dcs.proto.v4.AgentMessageType;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.service.grpc.QuarantinedAck;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * ({@code AgentCommunication}, a HEARTBEAT whose payload is this agent's {@code AgentRegistration} with its public
  * key, signed), stream the own events after the sync high-water mark in seq order ({@code StreamOfflineEvents}, in
  * batches of 500, up to four on their way at once; the mark advances only over the prefix the region acknowledged,
- * so a round that fails half-way resumes where the region stopped), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
+ * so a round that fails half-way resumes where the region stopped; an event the region quarantined, which it will
+ * never store, is marked refused in the log and passed over, so it neither blocks the events behind it nor is sent
+ * again), then exchange CRDT state ({@code SyncCRDTState}: send every local bundle, merge what
  * comes back). Rounds run every {@code interval}; after a failure the next try comes sooner, with exponential
  * backoff and jitter: at most {@code offlineRetry} apart (200 ms by default) while the region is unreachable, so sync
  * resumes at once when it is back, and up to the interval when the region answered but refused.
@@ -90,6 +93,9 @@ public final class SyncClient implements AutoCloseable {
     this.sentEvents = meters.counter("dcs.sync.events.acknowledged");
     this.failedRounds = meters.counter("dcs.sync.rounds.failed");
     Gauge.builder("dcs.sync.pending", this, SyncClient::pendingEvents).register(meters);
+    Gauge.builder("dcs.sync.events.refused", this, SyncClient::refusedEvents)
+        .description("own events the region quarantined: marked refused, out of the figures, never sent again")
+        .register(meters);
     Gauge.builder("dcs.sync.region.reachable", this, s -> s.reachable ? 1 : 0).register(meters);
     Gauge.builder("dcs.sync.last.success.epoch.seconds", this,
         s -> s.lastSync == null ? 0 : s.lastSync.getEpochSecond()).register(meters);
@@ -273,18 +279,27 @@ public final class SyncClient implements AutoCloseable {
       long acked = -1;
       int n = 0;
       String refusal = null;
+      List<SqliteEventLog.Refused> refusedNow = new ArrayList<>();
       for (int i = 0; i < batch.size(); i++) {
         AckResponse a = i < acks.getIndividualResponsesCount() ? acks.getIndividualResponses(i) : null;
-        if (a == null || !a.getSuccess() || !a.getEventId().equals(batch.get(i).event().getEventId())) {
-          refusal = a == null ? "no ack for event " + batch.get(i).event().getEventId()
-              : "the region refused event " + batch.get(i).event().getEventId() + ": " + a.getMessage();
+        StoredEvent e = batch.get(i);
+        if (a != null && QuarantinedAck.is(a) && a.getEventId().equals(e.event().getEventId())) {
+          // The region will never store it: resending would only stop the rest of the log behind it again.
+          refusedNow.add(new SqliteEventLog.Refused(e.seq(), e.event().getEventId(), QuarantinedAck.reason(a),
+              time.millis()));
+          acked = e.seq();
+          continue;
+        }
+        if (a == null || !a.getSuccess() || !a.getEventId().equals(e.event().getEventId())) {
+          refusal = a == null ? "no ack for event " + e.event().getEventId()
+              : "the region refused event " + e.event().getEventId() + ": " + a.getMessage();
           break;
         }
-        acked = batch.get(i).seq();
+        acked = e.seq();
         n++;
       }
-      if (n > 0) {
-        setHighWater(acked);
+      if (acked >= 0) {
+        advance(acked, refusedNow);
         sentEvents.increment(n);
         total += n;
       }
@@ -393,9 +408,13 @@ public final class SyncClient implements AutoCloseable {
         .orElse(0L);
   }
 
-  private void setHighWater(long seq) {
+  /** Moves the mark to {@code seq} and marks the events the region quarantined on the way, in one transaction. */
+  private void advance(long seq, List<SqliteEventLog.Refused> refusedNow) {
     store.transaction(tx -> {
       try {
+        for (SqliteEventLog.Refused r : refusedNow) {
+          SqliteEventLog.markRefused(tx.connection(), r.seq(), r.eventId(), r.reason(), r.refusedAtMs());
+        }
         SqliteEventLog.putMeta(tx.connection(), SYNC_HIGH_WATER, ByteBuffer.allocate(8).putLong(seq).array());
       } catch (SQLException e) {
         throw new IllegalStateException("SQLite: " + e.getMessage(), e);
@@ -409,10 +428,20 @@ public final class SyncClient implements AutoCloseable {
     return store.read(c -> SqliteEventLog.countAfter(c, mark, true));
   }
 
+  /** Own events the region quarantined (marked refused in the log). */
+  public long refusedEvents() {
+    return store.read(SqliteEventLog::refusedCount);
+  }
+
+  /** The own events the region quarantined, with its reasons, in log order. */
+  public List<SqliteEventLog.Refused> refused() {
+    return store.read(SqliteEventLog::refused);
+  }
+
   /** The current view, for GetSyncStatus and dashboards. */
   public SyncStatusView status() {
     long pending = pendingEvents();
-    long synced = store.read(c -> SqliteEventLog.countAfter(c, 0, true)) - pending;
+    long synced = store.read(c -> SqliteEventLog.countAfter(c, 0, true) - SqliteEventLog.refusedCount(c)) - pending;
     return new SyncStatusView(!addresses.isEmpty(), reachable, pending, synced, lastSync,
         addresses.isEmpty() ? "no region configured (DCS_REGIONAL_ADDRESS is unset)" : lastError,
         currentAddress);
