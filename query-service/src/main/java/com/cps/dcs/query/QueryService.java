@@ -2,6 +2,8 @@ package com.cps.dcs.query;
 
 import com.cps.dcs.query.grpc.DashboardHub;
 import com.cps.dcs.query.grpc.QueryGrpcService;
+import com.cps.dcs.query.projection.DeadLetterGrpcService;
+import com.cps.dcs.query.projection.DeadLetters;
 import com.cps.dcs.query.projection.ProjectionConsumer;
 import com.cps.dcs.query.projection.ProjectionStore;
 import com.cps.dcs.query.projection.Rebuilder;
@@ -55,7 +57,8 @@ public final class QueryService implements AutoCloseable {
         registry, clock);
     consumer.onChange(summaries::invalidate); // this instance's commits at once; others' through NOTIFY
     consumer.onChange(hub::changed);
-    Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).addService(grpc).corsAllowAllOrigins()
+    Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).addService(grpc)
+        .addService(new DeadLetterGrpcService(new DeadLetters(ds))).corsAllowAllOrigins()
         .meterRegistry(registry).build();
     server.start().join();
     consumer.start();

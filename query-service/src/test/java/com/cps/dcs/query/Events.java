@@ -1,6 +1,7 @@
 package com.cps.dcs.query;
 
 import com.cps.dcs.kernel.event.EventFactsCodec;
+import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.proto.v4.CausalContext;
 import com.cps.dcs.proto.v4.EventFacts;
 import com.cps.dcs.proto.v4.EventType;
@@ -8,7 +9,6 @@ import com.cps.dcs.proto.v4.HybridLogicalClock;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Builds unsealed events the way the local agent's POS shapes them (test data only). */
@@ -19,7 +19,7 @@ final class Events {
 
   static SovereignFinancialEvent event(String tenant, String branch, String stream, int version, EventType type,
       long amountMinor, Instant ts, EventFacts facts) {
-    return SovereignFinancialEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
+    return SovereignFinancialEvent.newBuilder().setEventId(UuidV7.next().toString()).setTenantId(tenant)
         .setBranchId(branch).setStreamId(stream).setStreamVersion(version).setType(type).setAgentId("agent-" + branch)
         .setAmountMinor(amountMinor).setAmount(amountMinor / 100.0).setCurrency("USD")
         .setTs(Timestamp.newBuilder().setSeconds(ts.getEpochSecond()).setNanos(ts.getNano()))

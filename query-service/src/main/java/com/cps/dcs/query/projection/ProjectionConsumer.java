@@ -1,7 +1,7 @@
 package com.cps.dcs.query.projection;
 
-import com.cps.dcs.proto.v4.SovereignFinancialEvent;
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.cps.dcs.eventstore.pg.SqlStates;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -47,6 +49,9 @@ public final class ProjectionConsumer implements AutoCloseable {
   private final MeterRegistry registry;
   private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running = true;
+  /** Counted down by close(): ends a back-off at once. */
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final Counter deadLetters;
 
   public ProjectionConsumer(String bootstrap, String topic, String groupId, ProjectionStore store,
       MeterRegistry registry, InstantSource clock) {
@@ -61,6 +66,8 @@ public final class ProjectionConsumer implements AutoCloseable {
     this.topic = topic;
     this.clock = clock;
     this.registry = registry;
+    this.deadLetters = registry == null ? null : Counter.builder("dcs.query.projection.dead.letters")
+        .description("records set aside for good in projection_dead_letters").register(registry);
     this.thread = new Thread(this::run, "projection-consumer");
     this.thread.setDaemon(true);
   }
@@ -104,20 +111,17 @@ public final class ProjectionConsumer implements AutoCloseable {
       try {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         // one transaction per poll: its events, their dedupe rows and the next offset of every partition in it
-        List<SovereignFinancialEvent> events = new ArrayList<>(records.count());
+        List<Incoming> batch = new ArrayList<>(records.count());
         List<ProjectionStore.Position> next = new ArrayList<>();
         for (TopicPartition tp : records.partitions()) {
           List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
           long lastTs = 0;
           for (ConsumerRecord<byte[], byte[]> r : part) {
             seen.incrementAndGet();
-            try {
-              SovereignFinancialEvent e = SovereignFinancialEvent.parseFrom(r.value());
-              events.add(e);
-              lastTs = e.getTs().getSeconds() * 1000 + e.getTs().getNanos() / 1_000_000;
-            } catch (InvalidProtocolBufferException ex) {
-              log.warn("skipping a record that is not a SovereignFinancialEvent at {}-{}@{}", r.topic(),
-                  r.partition(), r.offset());
+            Incoming in = Incoming.fromKafka(r.topic(), r.partition(), r.offset(), r.value());
+            batch.add(in); // one that is not an event is dead-lettered by the store, with the batch
+            if (in.event() != null) {
+              lastTs = in.event().getTs().getSeconds() * 1000 + in.event().getTs().getNanos() / 1_000_000;
             }
           }
           next.add(new ProjectionStore.Position(tp.topic(), tp.partition(), part.get(part.size() - 1).offset() + 1,
@@ -125,8 +129,12 @@ public final class ProjectionConsumer implements AutoCloseable {
         }
         boolean changed = false;
         if (!records.isEmpty()) {
-          int n = applyWithRetry(events, next);
+          ProjectionStore.Result result = applyWithRetry(batch, next);
+          int n = result.applied();
           applied.addAndGet(n);
+          if (result.deadLettered() > 0 && deadLetters != null) {
+            deadLetters.increment(result.deadLettered());
+          }
           changed = n > 0;
           for (ProjectionStore.Position p : next) {
             if (p.eventTsMs() != 0) {
@@ -150,20 +158,35 @@ public final class ProjectionConsumer implements AutoCloseable {
     consumer.close(Duration.ofSeconds(2));
   }
 
-  private int applyWithRetry(List<SovereignFinancialEvent> events, List<ProjectionStore.Position> next) {
+  /**
+   * Applies a batch, retrying with back-off while the failure is transient ({@link SqlStates#isTransient}). Records
+   * that can never be projected are dead-lettered inside the batch, so what reaches here is the database's own
+   * trouble, not a record's: a non-transient one (a schema or permission fault) is retried too, at the longest
+   * back-off and logged as an error, since skipping the batch would lose events. close() ends the wait at once.
+   */
+  private ProjectionStore.Result applyWithRetry(List<Incoming> batch, List<ProjectionStore.Position> next) {
     long backoff = 100;
     while (running) {
       try {
-        return store.apply(events, next);
+        return store.applyRecords(batch, next);
       } catch (SQLException ex) {
-        log.warn("applying a batch of {} events failed, retrying: {}", events.size(), ex.getMessage());
+        if (SqlStates.isTransient(ex)) {
+          log.warn("applying a batch of {} records failed (SQLState {}), retrying: {}", batch.size(),
+              ex.getSQLState(), ex.getMessage());
+          backoff = Math.min(5000, backoff * 2);
+        } else {
+          log.error("applying a batch of {} records failed (SQLState {}), retrying: {}", batch.size(),
+              ex.getSQLState(), ex.getMessage());
+          backoff = 5000;
+        }
         try {
-          Thread.sleep(backoff); // a backoff before retrying the database, not a wait for a condition
+          if (stop.await(backoff, TimeUnit.MILLISECONDS)) {
+            break;
+          }
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw new WakeupException();
+          break;
         }
-        backoff = Math.min(5000, backoff * 2);
       }
     }
     throw new WakeupException();
@@ -211,6 +234,7 @@ public final class ProjectionConsumer implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
+    stop.countDown();
     consumer.wakeup();
     thread.join(10_000);
   }

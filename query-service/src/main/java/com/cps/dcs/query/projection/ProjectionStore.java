@@ -1,5 +1,8 @@
 package com.cps.dcs.query.projection;
 
+import com.cps.dcs.eventstore.pg.SqlStates;
+import com.cps.dcs.kernel.validation.EventRules;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.query.projection.RowChange.*;
@@ -8,6 +11,7 @@ import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -81,65 +85,133 @@ public final class ProjectionStore {
 
   /**
    * Applies {@code events} (in delivery order) in one transaction together with their dedupe rows and
-   * {@code positions}: all or nothing, so a crash neither skips nor double-counts. An event already applied (or
-   * delivered twice in the batch) changes nothing. The changes of the new events are merged per row
-   * ({@link RowChangeMerger}) before they are written, which leaves the tables exactly as applying the events one by
-   * one would. Returns the number of new events.
+   * {@code positions}; see {@link #applyRecords}. Returns the number of new events.
    */
   public int apply(List<SovereignFinancialEvent> events, List<Position> positions) throws SQLException {
-    // each event once (its first delivery), then per tenant, since row-level security checks every written row
+    return applyRecords(events.stream().map(Incoming::of).toList(), positions).applied();
+  }
+
+  /** What a batch did: new events applied, records set aside for good. */
+  public record Result(int applied, int deadLettered) {}
+
+  /**
+   * Applies a batch of records in one transaction together with their dedupe rows and {@code positions}: all or
+   * nothing, so a crash neither skips nor double-counts. An event already applied (or delivered twice in the batch)
+   * changes nothing. The changes of the new events are merged per row ({@link RowChangeMerger}) before they are
+   * written, which leaves the tables exactly as applying the events one by one would.
+   *
+   * <p>A record that can never be projected does not stop the others: not an event, an event that breaks
+   * {@link EventRules#content}, or one {@link Projector} refuses (an exact sum that overflows) is set aside before
+   * any statement; when PostgreSQL refuses the batch's changes for good ({@link SqlStates#isContentRefusal}, e.g. a
+   * total past a bigint) the transaction goes back to a savepoint and applies the events one by one, each under its
+   * own savepoint. Records from Kafka set aside go to {@code projection_dead_letters} in the same transaction; a
+   * rebuild's are logged. Any other error is thrown: the caller retries the batch.
+   */
+  public Result applyRecords(List<Incoming> batch, List<Position> positions) throws SQLException {
+    List<DeadLetters.Entry> dead = new ArrayList<>();
     Map<String, SovereignFinancialEvent> once = new LinkedHashMap<>();
-    events.forEach(e -> once.putIfAbsent(e.getEventId(), e));
-    Map<String, List<SovereignFinancialEvent>> byTenant = new LinkedHashMap<>();
-    once.values().forEach(e -> byTenant.computeIfAbsent(e.getTenantId(), k -> new ArrayList<>()).add(e));
+    Map<String, Incoming> source = new HashMap<>();
+    Map<String, List<RowChange>> projected = new HashMap<>();
+    for (Incoming r : batch) {
+      SovereignFinancialEvent e = r.event();
+      if (e == null) {
+        dead.add(new DeadLetters.Entry(r, r.problem()));
+        continue;
+      }
+      List<Violation> violations = EventRules.content(e);
+      if (!violations.isEmpty()) {
+        dead.add(new DeadLetters.Entry(r, "invalid event: " + violations.stream()
+            .map(v -> v.field() + " " + v.description()).collect(java.util.stream.Collectors.joining("; "))));
+        continue;
+      }
+      if (once.containsKey(e.getEventId())) {
+        continue; // its first delivery counts
+      }
+      try {
+        projected.put(e.getEventId(), Projector.project(e));
+        once.put(e.getEventId(), e);
+        source.put(e.getEventId(), r);
+      } catch (IllegalArgumentException | ArithmeticException bad) {
+        dead.add(new DeadLetters.Entry(r, "cannot be projected: " + bad.getMessage()));
+      }
+    }
     try (Connection c = owner.getConnection()) {
       c.setAutoCommit(false);
       try {
-        int applied = 0;
-        for (Map.Entry<String, List<SovereignFinancialEvent>> tenant : byTenant.entrySet()) {
-          try (PreparedStatement ps = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
-            ps.setString(1, tenant.getKey());
-            ps.execute();
+        int applied;
+        Savepoint all = c.setSavepoint();
+        try {
+          applied = write(c, List.copyOf(once.values()), projected, mergeRows);
+          c.releaseSavepoint(all);
+        } catch (SQLException refused) {
+          if (!SqlStates.isContentRefusal(refused)) {
+            throw refused;
           }
-          // projected first (pure), so an event whose facts cannot be read is left out like an unreadable record
-          Map<String, List<RowChange>> projected = new LinkedHashMap<>();
-          for (SovereignFinancialEvent e : tenant.getValue()) {
+          c.rollback(all);
+          applied = 0;
+          for (SovereignFinancialEvent e : once.values()) {
+            Savepoint one = c.setSavepoint();
             try {
-              projected.put(e.getEventId(), Projector.project(e));
-            } catch (IllegalArgumentException bad) {
-              log.warn("skipping event {}: {}", e.getEventId(), bad.getMessage());
+              applied += write(c, List.of(e), projected, mergeRows);
+              c.releaseSavepoint(one);
+            } catch (SQLException ex) {
+              if (!SqlStates.isContentRefusal(ex)) {
+                throw ex;
+              }
+              c.rollback(one);
+              dead.add(new DeadLetters.Entry(source.get(e.getEventId()), "PostgreSQL refused its changes (SQLState "
+                  + ex.getSQLState() + "): " + ex.getMessage()));
             }
-          }
-          if (projected.isEmpty()) {
-            continue;
-          }
-          Set<String> fresh = markApplied(c, tenant.getValue().stream()
-              .filter(e -> projected.containsKey(e.getEventId())).toList());
-          List<RowChange> changes = new ArrayList<>();
-          for (Map.Entry<String, List<RowChange>> e : projected.entrySet()) {
-            if (fresh.contains(e.getKey())) {
-              changes.addAll(e.getValue());
-              applied++;
-            }
-          }
-          try (Batches b = new Batches(c)) {
-            for (RowChange ch : mergeRows ? RowChangeMerger.merge(changes) : changes) {
-              write(b, ch);
-            }
-            b.execute();
           }
         }
+        for (DeadLetters.Entry d : dead) {
+          Incoming r = d.record();
+          log.warn("dead letter {}: {}", r.topic() == null ? "event " + (r.event() == null ? "?"
+              : SqlStates.printable(r.event().getEventId())) : r.topic() + "-" + r.partition() + "@" + r.offset(),
+              SqlStates.printable(d.reason()));
+        }
+        DeadLetters.insert(c, dead.stream().filter(d -> d.record().topic() != null).toList());
         savePositions(c, positions);
         if (applied > 0) {
           notifyChanged(c); // delivered to the listening instances when this transaction commits
         }
         c.commit();
-        return applied;
+        return new Result(applied, dead.size());
       } catch (SQLException | RuntimeException ex) {
         c.rollback();
         throw ex;
       }
     }
+  }
+
+  /** Writes the changes of the new ones among {@code events}, tenant by tenant; returns how many were new. */
+  private static int write(Connection c, List<SovereignFinancialEvent> events,
+      Map<String, List<RowChange>> projected, boolean mergeRows) throws SQLException {
+    // per tenant, since row-level security checks every written row
+    Map<String, List<SovereignFinancialEvent>> byTenant = new LinkedHashMap<>();
+    events.forEach(e -> byTenant.computeIfAbsent(e.getTenantId(), k -> new ArrayList<>()).add(e));
+    int applied = 0;
+    for (Map.Entry<String, List<SovereignFinancialEvent>> tenant : byTenant.entrySet()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+        ps.setString(1, tenant.getKey());
+        ps.execute();
+      }
+      Set<String> fresh = markApplied(c, tenant.getValue());
+      List<RowChange> changes = new ArrayList<>();
+      for (SovereignFinancialEvent e : tenant.getValue()) {
+        if (fresh.contains(e.getEventId())) {
+          changes.addAll(projected.get(e.getEventId()));
+          applied++;
+        }
+      }
+      try (Batches b = new Batches(c)) {
+        for (RowChange ch : mergeRows ? RowChangeMerger.merge(changes) : changes) {
+          write(b, ch);
+        }
+        b.execute();
+      }
+    }
+    return applied;
   }
 
   /** Inserts the dedupe rows of {@code events} (one tenant's); returns the ids that were not there yet. */

@@ -92,15 +92,17 @@ public final class Projector {
     long items = 0;
     long tax = 0;
     for (EventFacts.Line l : f.getLinesList()) {
-      items += l.getQuantity();
-      tax += l.getTaxMinor();
+      // exact: a sum past a long is an ArithmeticException (the record is dead-lettered), never a wrapped figure
+      items = Math.addExact(items, l.getQuantity());
+      tax = Math.addExact(tax, l.getTaxMinor());
       String category = l.getCategory().isEmpty() ? "UNCATEGORIZED" : l.getCategory();
-      out.add(new CategoryDelta(tenant, branch, day, hour, category, cur, sign * l.getLineTotalMinor(),
-          sign * l.getQuantity()));
+      out.add(new CategoryDelta(tenant, branch, day, hour, category, cur, Math.multiplyExact(sign,
+          l.getLineTotalMinor()), Math.multiplyExact(sign, l.getQuantity())));
     }
-    long amount = Math.abs(e.getAmountMinor());
+    long amount = Math.absExact(e.getAmountMinor());
     long tx = sign > 0 ? 1 : 0;
-    out.add(new SalesDelta(tenant, branch, day, hour, cur, sign * amount, tx, sign * items, sign * tax));
+    out.add(new SalesDelta(tenant, branch, day, hour, cur, Math.multiplyExact(sign, amount), tx,
+        Math.multiplyExact(sign, items), Math.multiplyExact(sign, tax)));
     String method = f.getPaymentMethod().isEmpty() ? "UNKNOWN" : f.getPaymentMethod();
     out.add(new PaymentDelta(tenant, branch, day, method, cur, sign * amount, tx));
     if (sign > 0 && !f.getSessionId().isEmpty()) {

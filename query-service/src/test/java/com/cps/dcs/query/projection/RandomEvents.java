@@ -1,6 +1,7 @@
 package com.cps.dcs.query.projection;
 
 import com.cps.dcs.kernel.event.EventFactsCodec;
+import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.proto.v4.CausalContext;
 import com.cps.dcs.proto.v4.EventFacts;
 import com.cps.dcs.proto.v4.EventType;
@@ -9,10 +10,10 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.google.protobuf.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 
 /**
  * Random event streams for property tests, reproducible from a seed: few tenants, branches, products, days, hours,
@@ -68,10 +69,12 @@ final class RandomEvents {
         .setCreditMinor(posted));
     String tenant = pick(r, "tenant-a", "tenant-a", "tenant-b");
     String branch = pick(r, "b1", "b2");
-    return SovereignFinancialEvent.newBuilder().setEventId(new UUID(r.nextLong(), r.nextLong()).toString())
+    String currency = r.nextInt(12) == 0 ? "EUR" : r.nextInt(20) == 0 ? "" : "USD";
+    long amount = currency.isEmpty() ? 0 : total; // content the region accepts: no amount without a currency
+    return SovereignFinancialEvent.newBuilder()
+        .setEventId(UuidV7.next(InstantSource.fixed(ts), r).toString()) // reproducible from the seed
         .setTenantId(tenant).setBranchId(branch).setStreamId("s-" + r.nextInt(5)).setStreamVersion(i).setType(type)
-        .setAgentId("agent-" + branch).setAmountMinor(total).setCurrency(r.nextInt(12) == 0 ? "EUR"
-            : r.nextInt(20) == 0 ? "" : "USD")
+        .setAgentId("agent-" + branch).setAmountMinor(amount).setAmount(amount / 100.0).setCurrency(currency)
         .setTs(Timestamp.newBuilder().setSeconds(ts.getEpochSecond()).setNanos(ts.getNano()))
         // physical ms from 1 (an HLC is never zero) in a tiny range, so ties between nodes happen
         .setCausalContext(CausalContext.newBuilder().setHlc(HybridLogicalClock.newBuilder()
