@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.InstantSource;
 import com.cps.dcs.eventstore.pg.PgDatabase;
 
@@ -57,7 +58,9 @@ public final class QueryService implements AutoCloseable {
         registry, clock);
     consumer.onChange(summaries::invalidate); // this instance's commits at once; others' through NOTIFY
     consumer.onChange(hub::changed);
-    Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).addService(grpc)
+    // A short quiet period: the service stops within seconds of SIGTERM (dashboards reconnect elsewhere).
+    Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).gracefulShutdown(Duration.ofMillis(500))
+        .addService(grpc)
         .addService(new DeadLetterGrpcService(new DeadLetters(ds))).corsAllowAllOrigins()
         .meterRegistry(registry).build();
     server.start().join();

@@ -54,7 +54,8 @@ import org.junit.jupiter.api.Test;
  * The README's run command, as a user runs it: {@code ./dcs run} in a child process on a fresh data dir and free
  * ports. It waits for the suite to say it runs and for every service's health, sells through branch-1's POS API
  * (SignIn, OpenTill, Checkout over real gRPC), sees the sale in the region's PostgreSQL ({@code event_store}) and in
- * the query service ({@code GetBranchSummary}), then stops the command with SIGTERM and checks that every process it
+ * the query service ({@code GetBranchSummary}), lists what the suite quarantined ({@code ./dcs quarantine}), then
+ * stops the command with SIGINT (Ctrl-C), within 10 s, and checks that every process it
  * started (the service JVMs, the embedded PostgreSQL and its workers) is gone and every port is free again.
  */
 class RunCommandIT {
@@ -113,8 +114,10 @@ class RunCommandIT {
       ports.remove("DCS_RUN_KAFKA_CONTROLLER_PORT");
     }
     Path console = data.resolve("console.txt");
-    ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("dcs").toString(), "run").directory(ROOT.toFile())
-        .redirectErrorStream(true).redirectOutput(console.toFile());
+    // SIGINT as a terminal leaves it: a build started in the background of a shell runs with SIGINT ignored, and an
+    // ignored SIGINT is inherited (the JVM then installs no handler for it), so Ctrl-C below would not reach it.
+    ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT", "bash", ROOT.resolve("dcs").toString(),
+        "run").directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(console.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     dcs = pb.start();
@@ -212,14 +215,31 @@ class RunCommandIT {
       }
     });
 
-    // Ctrl-C (SIGTERM here): everything stops, nothing stays behind.
+    // ./dcs quarantine asks the running region and query service what they set aside: nothing, here.
+    ProcessBuilder qb = new ProcessBuilder("bash", ROOT.resolve("dcs").toString(), "quarantine")
+        .directory(ROOT.toFile()).redirectErrorStream(true);
+    qb.environment().clear();
+    qb.environment().putAll(env);
+    Process quarantine = qb.start();
+    String listed = new String(quarantine.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(quarantine.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(quarantine.exitValue()).as("./dcs quarantine: %s", listed).isZero();
+    assertThat(listed).contains("Quarantined by the region (node n1): 0 event(s)",
+        "Dead letters of the query service: 0 record(s)");
+
+    // Ctrl-C (SIGINT to the launcher, as a terminal sends it): every service stops within 10 s, nothing stays behind.
     channels.forEach(ManagedChannel::shutdownNow);
     started.addAll(dcs.descendants().toList());
-    dcs.destroy();
-    assertThat(dcs.waitFor(120, TimeUnit.SECONDS)).as("./dcs run stopped; console:%n%s", read(console)).isTrue();
-    assertThat(read(console)).contains("Stopped.");
+    long stopAsked = System.nanoTime();
+    assertThat(new ProcessBuilder("kill", "-INT", Long.toString(dcs.pid())).start().waitFor()).isZero();
+    assertThat(dcs.waitFor(60, TimeUnit.SECONDS)).as("./dcs run stopped; console:%n%s", read(console)).isTrue();
+    assertThat(read(console)).contains("Stopped.").doesNotContain("did not stop within");
     await("every process it started gone", Duration.ofSeconds(10),
         () -> started.stream().noneMatch(ProcessHandle::isAlive));
+    long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAsked);
+    System.out.printf("./dcs run stopped everything %d ms after Ctrl-C%n", stopMs);
+    assertThat(stopMs).as("every service stopped within 10 s of Ctrl-C; console:%n%s", read(console))
+        .isLessThanOrEqualTo(10_000);
     ports.forEach((key, port) -> assertThat(isFree(port)).as("%s %d free again", key, port).isTrue());
     deleteRecursively(data); // kept only when the test fails
   }

@@ -99,6 +99,15 @@ public final class BranchSigner {
     return sealed;
   }
 
+  /**
+   * Seals and signs any draft as this agent, chained after {@code previousLink} (the branch's chain head), the way
+   * the branch seals its own events; for tests that need an event a current branch would refuse to make (one an
+   * older version made).
+   */
+  public SovereignFinancialEvent seal(SovereignFinancialEvent draft, byte[] previousLink) {
+    return sealer.seal(draft, ("payload " + draft.getEventId()).getBytes(StandardCharsets.UTF_8), previousLink);
+  }
+
   public List<SovereignFinancialEvent> nextSales(int n) {
     List<SovereignFinancialEvent> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

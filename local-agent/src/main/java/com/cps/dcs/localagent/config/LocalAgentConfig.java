@@ -137,7 +137,9 @@ public class LocalAgentConfig {
   /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */
   @Bean
   SmartLifecycle grpcServer(List<BindableService> services, LocalAgentSettings s, MeterRegistry meters) {
-    DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters);
+    // A short quiet period, so that the agent stops within seconds of SIGTERM (./dcs run's Ctrl-C).
+    DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
+        .gracefulShutdown(java.time.Duration.ofMillis(500));
     services.forEach(b::addService);
     if (s.webDir() != null) {
       b.staticFiles(s.webDir());

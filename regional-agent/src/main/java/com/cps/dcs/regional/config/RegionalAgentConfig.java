@@ -44,6 +44,7 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 public class RegionalAgentConfig {
   private static final Logger log = LoggerFactory.getLogger(RegionalAgentConfig.class);
+  static final Duration STOP_QUIET_PERIOD = Duration.ofMillis(500);
 
   @Bean
   RegionalSettings regionalSettings(Environment env) {
@@ -210,8 +211,9 @@ public class RegionalAgentConfig {
   @Bean
   SmartLifecycle grpcServer(RegionalSwarmService swarm, RegionStore store, RegionNode node, RegionalSettings s,
       MeterRegistry meters) {
+    // A short quiet period: branches sync every few seconds, so a longer one would only run into the timeout.
     Server server = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
-        .addService(swarm).addService(new QuarantineGrpcService(store)).addServerInterceptor(new CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
+        .gracefulShutdown(STOP_QUIET_PERIOD).addService(swarm).addService(new QuarantineGrpcService(store)).addServerInterceptor(new CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
     return new SmartLifecycle() {
       private volatile boolean running;
 

@@ -53,6 +53,8 @@ final class Launcher {
   private Postgres postgres;
   private Kafka.Broker broker;
   private HttpServer control;
+  /** How long the services together get to stop on SIGTERM before they are killed. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(15);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
 
@@ -365,7 +367,7 @@ final class Launcher {
     log.debug("{}", sb);
   }
 
-  /** Branches and the query service first, then the region, the links, Kafka, PostgreSQL last. */
+  /** The services (all at once), then the links, Kafka, PostgreSQL last. */
   void stop() {
     if (stopping) {
       return;
@@ -376,20 +378,25 @@ final class Launcher {
     if (control != null) {
       control.stop(0);
     }
-    List<ServiceProcess> edge = new ArrayList<>(branchAgents); // nothing depends on these: stopped together
+    // Every service at once: each stops within seconds on SIGTERM (a regional node ends any wait for PostgreSQL at
+    // once), and the infrastructure they use stays up until all are gone.
+    List<ServiceProcess> services = new ArrayList<>(branchAgents);
     if (queryService != null) {
-      edge.add(queryService);
+      services.add(queryService);
     }
-    stopAll(edge);
-    stopAll(regionNodes); // PostgreSQL must still be up for a node to stop promptly
+    services.addAll(regionNodes);
+    stopAll(services);
     links.values().forEach(l -> l.forEach(TcpProxy::close));
-    if (broker != null) {
-      try {
-        broker.close();
-      } catch (RuntimeException e) {
-        log.warn("Kafka did not stop cleanly: {}", e.toString());
+    // The broker and PostgreSQL do not need each other: stopped side by side.
+    Thread kafkaStop = Thread.ofPlatform().name("dcs-run-stop-kafka").start(() -> {
+      if (broker != null) {
+        try {
+          broker.close();
+        } catch (RuntimeException e) {
+          log.warn("Kafka did not stop cleanly: {}", e.toString());
+        }
       }
-    }
+    });
     if (postgres != null) {
       try {
         postgres.stop();
@@ -397,12 +404,19 @@ final class Launcher {
         log.warn("PostgreSQL did not stop cleanly: {}", e.toString());
       }
     }
+    try {
+      kafkaStop.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     log.info("Stopped.");
     stopped.countDown();
   }
 
+  /** SIGTERM to all, then each is awaited until one deadline: a service still running after it is killed. */
   private static void stopAll(List<ServiceProcess> services) {
     services.forEach(ServiceProcess::beginStop);
-    services.forEach(s -> s.awaitStopped(Duration.ofSeconds(30)));
+    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+    services.forEach(s -> s.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
   }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The entry point of {@code suite/target/suite.jar}, run by {@code ./dcs}:
  * {@code run} (the whole suite on one machine), {@code demo [seconds]} (sales on both branches, one branch offline
- * for a while), {@code verify-chain [branch]} (walks a branch's hash chain).
+ * for a while), {@code verify-chain [branch]} (walks a branch's hash chain), {@code quarantine [branch]} (what the
+ * region quarantined and the query service dead-lettered).
  */
 public final class Main {
   private Main() {}
@@ -28,8 +29,9 @@ public final class Main {
       case "run" -> new Launcher(cfg).run();
       case "demo" -> new Demo(cfg, args.length > 1 ? Integer.parseInt(args[1]) : 0).run();
       case "verify-chain" -> verifyChain(cfg, args.length > 1 ? args[1] : "branch-1");
+      case "quarantine" -> new QuarantineReport(cfg, args.length > 1 ? args[1] : "", System.out).run();
       default -> {
-        System.err.println("usage: ./dcs [run | demo [seconds] | verify-chain [branch]]");
+        System.err.println("usage: ./dcs [run | demo [seconds] | verify-chain [branch] | quarantine [branch]]");
         yield 2;
       }
     };
