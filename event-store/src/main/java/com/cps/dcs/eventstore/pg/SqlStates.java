@@ -39,6 +39,21 @@ public final class SqlStates {
   }
 
   /**
+   * What PostgreSQL said, short and printable: the first line of the innermost message (a batch's own message only
+   * points to the next exception; the lines after the first may hold a whole row), at most 300 characters.
+   */
+  public static String describe(SQLException e) {
+    SQLException root = e;
+    while (root.getNextException() != null && root.getNextException() != root) {
+      root = root.getNextException();
+    }
+    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    int nl = m.indexOf('\n');
+    m = (nl < 0 ? m : m.substring(0, nl)).strip();
+    return printable(m.length() > 300 ? m.substring(0, 300) + "..." : m);
+  }
+
+  /**
    * A text as a text column can hold and a log line can show: control characters (NUL above all), lone surrogates
    * and the bidi controls as {@code \\uXXXX}, everything else unchanged.
    */

@@ -160,7 +160,7 @@ public final class ProjectionStore {
               }
               c.rollback(one);
               dead.add(new DeadLetters.Entry(source.get(e.getEventId()), "PostgreSQL refused its changes (SQLState "
-                  + ex.getSQLState() + "): " + ex.getMessage()));
+                  + ex.getSQLState() + "): " + SqlStates.describe(ex)));
             }
           }
         }

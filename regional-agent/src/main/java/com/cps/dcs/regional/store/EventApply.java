@@ -173,7 +173,7 @@ final class EventApply {
         }
         c.rollback(one);
         refused.add(new Quarantine.Entry(toStore.get(j), positions.get(j),
-            "PostgreSQL refused it: " + e.getMessage(), e.getSQLState()));
+            "PostgreSQL refused it (SQLState " + e.getSQLState() + "): " + SqlStates.describe(e), e.getSQLState()));
       }
     }
     return refused;
