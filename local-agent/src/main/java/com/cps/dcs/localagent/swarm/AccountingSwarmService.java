@@ -750,6 +750,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    if (types.size() > EventType.values().length) {
+      throw GrpcErrors.invalidArgument(field, "more types than there are event types");
+    }
     List<Integer> out = new ArrayList<>();
     for (EventType t : types) {
       if (t == EventType.UNRECOGNIZED) {

@@ -355,9 +355,8 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
   @Override
   public void getEventById(GetEventRequest r, StreamObserver<SovereignFinancialEvent> out) {
-    if (r.getEventId().isEmpty()) {
-      throw GrpcErrors.invalidArgument("event_id", "is required");
-    }
+    Texts.requireId("event_id", r.getEventId());
+    Texts.checkId("branch_id", r.getBranchId());
     SovereignFinancialEvent e = sql(() -> store.findEvent(r.getEventId()))
         .filter(ev -> r.getBranchId().isEmpty() || ev.getBranchId().equals(r.getBranchId()))
         .orElseThrow(() -> GrpcErrors.notFound("SovereignFinancialEvent", r.getEventId(),
@@ -369,6 +368,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
   @Override
   public void getEventsByRange(GetEventsRangeRequest r, StreamObserver<EventBatch> out) {
+    Texts.checkId("branch_id", r.getBranchId());
     long from = r.getStartTimestamp();
     long to = r.getEndTimestamp() == 0 ? Long.MAX_VALUE : r.getEndTimestamp();
     if (from < 0) {
@@ -401,6 +401,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   /** History (events with a timestamp from {@code from_timestamp}, in commit order), then live, seamlessly. */
   @Override
   public void subscribeEvents(SubscribeRequest r, StreamObserver<SovereignFinancialEvent> out) {
+    Texts.checkId("branch_id", r.getBranchId());
     if (r.getFromTimestamp() < 0) {
       throw GrpcErrors.invalidArgument("from_timestamp", "must be >= 0 (Unix milliseconds)");
     }
@@ -908,6 +909,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   // --- helpers --------------------------------------------------------------------------------------------------
 
   private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    if (types.size() > EventType.values().length) {
+      throw GrpcErrors.invalidArgument(field, "more types than there are event types");
+    }
     List<Integer> out = new ArrayList<>();
     for (EventType t : types) {
       if (t == EventType.UNRECOGNIZED) {
