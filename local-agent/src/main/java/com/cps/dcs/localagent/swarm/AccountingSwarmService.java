@@ -465,14 +465,23 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   @Override
   public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
     Set<String> seen = new HashSet<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
+        if (failed[0]) {
+          return;
+        }
         try {
+          if (seen.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) {
+            throw GrpcErrors.invalidArgument("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL
+                + " in one call");
+          }
           CRDTStateBundle merged = mergeBundle(b);
           seen.add(b.getCrdtId());
           out.onNext(merged);
         } catch (StatusRuntimeException e) {
+          failed[0] = true;
           out.onError(e);
         }
       }
@@ -484,6 +493,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         // Then everything the peer did not mention, so both sides end with the union.
         for (CRDTStateBundle b : store.crdtBundles("")) {
           if (!seen.contains(b.getCrdtId())) {
