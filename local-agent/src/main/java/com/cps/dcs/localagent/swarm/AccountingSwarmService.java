@@ -73,6 +73,8 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   private static final int MAX_LIMIT = 1000;
   /** Live events queued for one subscriber at most before it is dropped as too slow. */
   static final int LIVE_BACKLOG = 10_000;
+  /** Event ids and keys a swarm exchange remembers from its peer to recognise echoes. */
+  static final int RECENT_PEER_IDS = 100_000;
 
   private final LocalStore store;
   private final PeerRegistry peers;
@@ -261,19 +263,39 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   @Override
   public StreamObserver<SovereignFinancialEvent> swarmEventExchange(StreamObserver<SovereignFinancialEvent> out) {
     ServerCallStreamObserver<SovereignFinancialEvent> call = (ServerCallStreamObserver<SovereignFinancialEvent>) out;
-    Set<String> fromPeer = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    // Push this branch's own new events to the peer while it sends us its own.
-    Consumer<StoredEvent> push = s -> {
+    // The ids seen from the peer, the newest RECENT_PEER_IDS of them: enough to recognise an echo, bounded however
+    // long the exchange lasts.
+    Set<String> fromPeer = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(
+        new java.util.LinkedHashMap<String, Boolean>() {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_PEER_IDS;
+          }
+        }));
+    java.util.concurrent.atomic.AtomicInteger unread = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<Consumer<StoredEvent>> push =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    // Push this branch's own new events to the peer while it sends us its own. This runs on the committer's thread,
+    // which must never wait for a peer: a peer that leaves LIVE_BACKLOG events unread is dropped instead.
+    push.set(s -> {
       boolean echo = fromPeer.contains(s.event().getEventId()) || fromPeer.contains("key:" + s.event()
           .getIdempotencyKey());
       if (s.own() && !echo && !call.isCancelled()) {
         synchronized (call) {
+          if (call.isReady()) {
+            unread.set(0);
+          } else if (unread.incrementAndGet() > LIVE_BACKLOG) {
+            store.removeAppendListener(push.get());
+            call.onError(GrpcErrors.resourceExhausted("SLOW_READER", "the peer left " + LIVE_BACKLOG
+                + " events unread; exchange again from the last event received"));
+            return;
+          }
           call.onNext(s.event());
         }
       }
-    };
-    store.addAppendListener(push);
-    call.setOnCancelHandler(() -> store.removeAppendListener(push));
+    });
+    store.addAppendListener(push.get());
+    call.setOnCancelHandler(() -> store.removeAppendListener(push.get()));
     return new StreamObserver<>() {
       @Override
       public void onNext(SovereignFinancialEvent e) {
@@ -292,12 +314,12 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onError(Throwable t) {
-        store.removeAppendListener(push);
+        store.removeAppendListener(push.get());
       }
 
       @Override
       public void onCompleted() {
-        store.removeAppendListener(push);
+        store.removeAppendListener(push.get());
         synchronized (call) {
           call.onCompleted();
         }
