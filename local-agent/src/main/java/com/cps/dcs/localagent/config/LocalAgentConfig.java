@@ -1,20 +1,20 @@
 package com.cps.dcs.localagent.config;
 
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
+import com.cps.dcs.kernel.event.EventSealer;
+import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.catalog.SampleData;
 import com.cps.dcs.localagent.payment.SimulatedCardGateway;
 import com.cps.dcs.localagent.pos.PosGrpcService;
 import com.cps.dcs.localagent.query.BranchQueryService;
 import com.cps.dcs.localagent.sale.SaleService;
-import com.cps.dcs.localagent.till.TillService;
-import com.cps.dcs.proto.pos.v1.SyncStatus;
-import com.cps.dcs.kernel.event.EventSealer;
-import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.localagent.swarm.AccountingSwarmService;
 import com.cps.dcs.localagent.swarm.PeerRegistry;
 import com.cps.dcs.localagent.sync.SyncClient;
 import com.cps.dcs.localagent.sync.SyncStatusView;
+import com.cps.dcs.localagent.till.TillService;
+import com.cps.dcs.proto.pos.v1.SyncStatus;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
 import com.linecorp.armeria.server.Server;

@@ -1,7 +1,7 @@
 package com.cps.dcs.localagent.store;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog.CrdtRow;
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.chain.HashChain;
 import com.cps.dcs.kernel.clock.ClockDriftException;
@@ -9,9 +9,6 @@ import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.crdt.Crdt;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
-import com.cps.dcs.kernel.validation.ClockBounds;
-import com.cps.dcs.kernel.validation.CrdtRules;
-import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.kernel.event.EventFactsCodec;
 import com.cps.dcs.kernel.event.EventSealer;
 import com.cps.dcs.kernel.event.ReceiptHash;
@@ -20,6 +17,9 @@ import com.cps.dcs.kernel.hash.IdempotencyKeys;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.CausalContext;

@@ -16,9 +16,12 @@ import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.ledger.Reconciliation;
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.kernel.validation.AgentMessageRules;
 import com.cps.dcs.kernel.validation.ClockBounds;
-import com.cps.dcs.kernel.validation.Texts;
 import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.localagent.store.AppendOutcome;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.LocalStore;
@@ -569,8 +572,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   private AgentMessage handle(AgentMessage m) {
-    if (m.getFromAgent().isEmpty()) {
-      throw GrpcErrors.invalidArgument("from_agent", "is required");
+    List<Violation> bad = AgentMessageRules.check(m, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      throw GrpcErrors.refused(new InputRefused(bad));
     }
     if (m.getMessageType() == AgentMessageType.HEARTBEAT && !m.getPayload().isEmpty()) {
       AgentRegistration reg;

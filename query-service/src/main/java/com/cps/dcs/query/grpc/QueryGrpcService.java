@@ -1,11 +1,11 @@
 package com.cps.dcs.query.grpc;
 
 import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.kernel.validation.Texts;
 import com.cps.dcs.proto.v4.Alert;
 import com.cps.dcs.proto.v4.AlertLevel;
 import com.cps.dcs.proto.v4.BranchQuery;
 import com.cps.dcs.proto.v4.BranchSummary;
-import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.proto.v4.DashboardSubscription;
 import com.cps.dcs.proto.v4.DashboardUpdate;
 import com.cps.dcs.proto.v4.HybridLogicalClock;
@@ -18,7 +18,7 @@ import com.cps.dcs.proto.v4.SalesReport;
 import com.cps.dcs.proto.v4.SalesReportEntry;
 import com.cps.dcs.proto.v4.SalesReportQuery;
 import com.cps.dcs.query.ReadModels;
-import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.google.protobuf.Timestamp;
 import io.grpc.stub.StreamObserver;

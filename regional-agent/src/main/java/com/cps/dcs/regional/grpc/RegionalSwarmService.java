@@ -1,26 +1,27 @@
 package com.cps.dcs.regional.grpc;
 
 import com.cps.dcs.kernel.clock.HlcClock;
-import com.cps.dcs.kernel.validation.ClockBounds;
-import com.cps.dcs.kernel.validation.Texts;
-import com.cps.dcs.kernel.validation.CrdtRules;
-import com.cps.dcs.kernel.validation.EventRules;
-import com.cps.dcs.kernel.validation.InputRefused;
-import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.AgentMessages;
 import com.cps.dcs.kernel.crypto.CrdtUploadSignature;
+import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.crypto.IntegrityException;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.event.ReceiptHash;
 import com.cps.dcs.kernel.hash.Canonical;
 import com.cps.dcs.kernel.hash.Sha256;
-import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.ledger.Reconciliation;
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.kernel.validation.AgentMessageRules;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.EventRules;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.region.v1.MergeCrdt;
 import com.cps.dcs.proto.region.v1.RegionCommand;
@@ -47,8 +48,8 @@ import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
-import com.cps.dcs.service.grpc.PacedStream;
 import com.cps.dcs.service.grpc.InboundWindow;
+import com.cps.dcs.service.grpc.PacedStream;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -709,8 +710,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   }
 
   private AgentMessage handle(AgentMessage m) {
-    if (m.getFromAgent().isEmpty()) {
-      throw GrpcErrors.invalidArgument("from_agent", "is required");
+    List<Violation> bad = AgentMessageRules.check(m, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      throw GrpcErrors.refused(new InputRefused(bad));
     }
     if (m.getMessageType() == AgentMessageType.HEARTBEAT && !m.getPayload().isEmpty()) {
       register(m);

@@ -1,12 +1,10 @@
 package com.cps.dcs.service.swarm;
 
+import com.cps.dcs.kernel.ledger.ConflictResolution;
 import com.cps.dcs.kernel.validation.EventRules;
 import com.cps.dcs.kernel.validation.InputRefused;
 import com.cps.dcs.kernel.validation.Texts;
 import com.cps.dcs.kernel.validation.Violation;
-import java.util.ArrayList;
-import java.util.List;
-import com.cps.dcs.kernel.ledger.ConflictResolution;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.ConflictResolutionRequest;
 import com.cps.dcs.proto.v4.ConflictStrategy;
@@ -15,6 +13,8 @@ import com.cps.dcs.service.grpc.GrpcErrors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
