@@ -1,7 +1,6 @@
 package com.cps.dcs.localagent.sale;
 
 import com.cps.dcs.kernel.id.UuidV7;
-import com.cps.dcs.kernel.validation.ExactSums;
 import com.cps.dcs.localagent.catalog.Catalog;
 import com.cps.dcs.localagent.payment.PaymentPort;
 import com.cps.dcs.localagent.store.AppendOutcome;
@@ -11,7 +10,6 @@ import com.cps.dcs.localagent.till.TillService;
 import com.cps.dcs.proto.pos.v1.PendingRefund;
 import com.cps.dcs.proto.pos.v1.Receipt;
 import com.cps.dcs.proto.pos.v1.ReceiptLine;
-import com.cps.dcs.proto.pos.v1.RefundLine;
 import com.cps.dcs.proto.pos.v1.RefundReceipt;
 import com.cps.dcs.proto.pos.v1.RefundRequest;
 import com.cps.dcs.proto.pos.v1.Role;
@@ -22,13 +20,7 @@ import com.cps.dcs.proto.pos.v1.TenderResult;
 import com.cps.dcs.proto.pos.v1.TillSession;
 import com.cps.dcs.proto.v4.EventFacts;
 import com.cps.dcs.proto.v4.EventType;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +54,7 @@ public final class RefundService {
       return done.get().toBuilder().setDuplicate(true).build();
     }
     Receipt sale = sale(r);
-    Map<String, Long> asked = merged(r, sale);
-    checkRefundable(sale, asked); // early answer; decided again inside the transaction
+    RefundPlan.of(sale, r.getLinesList()); // an early answer, before the PIN; decided again inside the transaction
     TillSession till = tills.openTill(store, cashier.getCashierId()).orElseThrow(() -> new SaleFailure(
         SaleFailure.Kind.PRECONDITION, "till", "open a till before refunding"));
     String approvedBy = cashier.getRole() == Role.ROLE_MANAGER ? cashier.getCashierId() : "";
@@ -77,7 +68,7 @@ public final class RefundService {
     }
     String approver = approvedBy;
     return sales.with(sale.getSaleId(), () -> {
-      Reservation res = store.transaction(tx -> reserve(tx, r, sale.getSaleId(), asked, cashier, till, approver));
+      Reservation res = store.transaction(tx -> reserve(tx, r, sale.getSaleId(), cashier, till, approver));
       return res.done() != null ? res.done().toBuilder().setDuplicate(true).build() : settle(res.pending());
     });
   }
@@ -112,54 +103,14 @@ public final class RefundService {
         "no completed sale " + sid));
   }
 
-  /** The asked quantity per product, a product listed twice counting once with both quantities. */
-  private static Map<String, Long> merged(RefundRequest r, Receipt sale) {
-    Map<String, Long> asked = new LinkedHashMap<>();
-    if (r.getLinesCount() == 0) {
-      for (ReceiptLine l : sale.getLinesList()) {
-        asked.merge(l.getProductId(), l.getQuantity() - l.getRefundedQuantity(), Long::sum);
-      }
-      asked.values().removeIf(q -> q <= 0);
-      return asked;
-    }
-    for (int k = 0; k < r.getLinesCount(); k++) {
-      RefundLine rl = r.getLines(k);
-      if (sale.getLinesList().stream().noneMatch(l -> l.getProductId().equals(rl.getProductId()))) {
-        throw new SaleFailure(SaleFailure.Kind.INVALID, "lines[" + k + "].product_id",
-            rl.getProductId() + " is not on receipt " + sale.getReceiptNumber());
-      }
-      String field = "lines[" + k + "].quantity";
-      asked.merge(rl.getProductId(), rl.getQuantity(), (a, b) -> ExactSums.add(field, a, b));
-    }
-    return asked;
-  }
-
-  private static void checkRefundable(Receipt sale, Map<String, Long> asked) {
-    if (asked.isEmpty()) {
-      throw new SaleFailure(SaleFailure.Kind.PRECONDITION, "sale_id", "everything on this sale was refunded already");
-    }
-    for (Map.Entry<String, Long> a : asked.entrySet()) {
-      long left = 0;
-      for (ReceiptLine l : sale.getLinesList()) {
-        if (l.getProductId().equals(a.getKey())) {
-          left += l.getQuantity() - l.getRefundedQuantity();
-        }
-      }
-      if (a.getValue() > left) {
-        throw new SaleFailure(SaleFailure.Kind.PRECONDITION, "lines", "at most " + left + " of " + a.getKey()
-            + " can still be refunded, " + a.getValue() + " asked");
-      }
-    }
-  }
-
   private record Reservation(RefundReceipt done, PendingRefund pending) {}
 
   /**
    * One transaction: the refund id is looked up again, what is still refundable is checked on the sale as stored now,
    * the quantities are reserved on the sale and the refund recorded as pending. Nothing is written on refusal.
    */
-  private Reservation reserve(LocalTx tx, RefundRequest r, String saleId, Map<String, Long> asked,
-      SignInSession cashier, TillSession till, String approvedBy) {
+  private Reservation reserve(LocalTx tx, RefundRequest r, String saleId, SignInSession cashier, TillSession till,
+      String approvedBy) {
     Optional<RefundReceipt> done = SaleRecords.refund(tx, r.getRefundId());
     if (done.isPresent()) {
       return new Reservation(done.get(), null);
@@ -169,37 +120,16 @@ public final class RefundService {
       return new Reservation(null, pending.get());
     }
     Receipt sale = SaleRecords.receipt(tx, saleId).orElseThrow();
-    Map<String, Long> wanted = r.getLinesCount() == 0 ? merged(r, sale) : new LinkedHashMap<>(asked);
-    checkRefundable(sale, wanted);
-    Receipt.Builder updated = sale.toBuilder();
-    List<ReceiptLine> lines = new ArrayList<>();
-    long total = 0;
-    long tax = 0;
-    for (int i = 0; i < sale.getLinesCount(); i++) {
-      ReceiptLine l = sale.getLines(i);
-      long left = l.getQuantity() - l.getRefundedQuantity();
-      long qty = Math.min(left, wanted.getOrDefault(l.getProductId(), 0L));
-      if (qty <= 0) {
-        continue;
-      }
-      wanted.merge(l.getProductId(), -qty, Long::sum);
-      long amount = share(l.getLineTotalMinor(), qty, l.getQuantity(), l.getRefundedQuantity());
-      long lineTax = share(l.getTaxMinor(), qty, l.getQuantity(), l.getRefundedQuantity());
-      total = ExactSums.add("lines", total, amount);
-      tax = ExactSums.add("lines", tax, lineTax);
-      lines.add(l.toBuilder().setQuantity(qty).setLineTotalMinor(amount).setTaxMinor(lineTax)
-          .setRefundedQuantity(0).build());
-      updated.setLines(i, l.toBuilder().setRefundedQuantity(l.getRefundedQuantity() + qty));
-    }
-    boolean full = updated.getLinesList().stream().allMatch(l -> l.getRefundedQuantity() == l.getQuantity());
+    RefundPlan plan = RefundPlan.of(sale, r.getLinesList());
     TenderResult original = sale.getTenders(0);
     PendingRefund p = PendingRefund.newBuilder().setRefundId(r.getRefundId()).setSaleId(saleId)
-        .setDraft(RefundReceipt.newBuilder().setRefundId(r.getRefundId()).setSaleId(saleId).addAllLines(lines)
-            .setRefundedMinor(total).setMethod(original.getMethod()).setFullRefund(full))
-        .setTaxMinor(tax).setTillSessionId(till.getTillSessionId()).setCashierId(cashier.getCashierId())
+        .setDraft(RefundReceipt.newBuilder().setRefundId(r.getRefundId()).setSaleId(saleId)
+            .addAllLines(plan.lines()).setRefundedMinor(plan.totalMinor()).setMethod(original.getMethod())
+            .setFullRefund(plan.full()))
+        .setTaxMinor(plan.taxMinor()).setTillSessionId(till.getTillSessionId()).setCashierId(cashier.getCashierId())
         .setApprovedBy(approvedBy).setReason(r.getReason().isBlank() ? "refund" : r.getReason())
         .setAuthorizationCode(original.getAuthorizationCode()).build();
-    tx.putDocument(SaleRecords.RECEIPTS, saleId, updated.build().toByteArray());
+    tx.putDocument(SaleRecords.RECEIPTS, saleId, plan.updated().toByteArray());
     tx.putDocument(SaleRecords.PENDING_REFUNDS, p.getRefundId(), p.toByteArray());
     return new Reservation(null, p);
   }
@@ -297,14 +227,5 @@ public final class RefundService {
   private AppendOutcome append(LocalTx tx, SaleSagaRecord saga, String stream, EventType type, long amount,
       EventFacts facts, String naturalKey, byte[] sealed) {
     return SaleRecords.append(tx, store.currency(), saga, stream, type, amount, facts, naturalKey, sealed);
-  }
-
-  /** The part of {@code whole} for {@code qty} of {@code of} units; the last units take what is left, exactly. */
-  static long share(long whole, long qty, long of, long alreadyRefunded) {
-    long before = BigDecimal.valueOf(whole).multiply(BigDecimal.valueOf(alreadyRefunded))
-        .divide(BigDecimal.valueOf(of), 0, RoundingMode.HALF_EVEN).longValueExact();
-    long after = BigDecimal.valueOf(whole).multiply(BigDecimal.valueOf(alreadyRefunded + qty))
-        .divide(BigDecimal.valueOf(of), 0, RoundingMode.HALF_EVEN).longValueExact();
-    return after - before;
   }
 }

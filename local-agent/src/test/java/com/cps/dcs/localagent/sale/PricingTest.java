@@ -73,7 +73,7 @@ class PricingTest {
       long refunded = 0;
       long sum = 0;
       for (int k = 0; k < qty; k++) {
-        sum += RefundService.share(total, 1, qty, refunded);
+        sum += RefundPlan.share(total, 1, qty, refunded);
         refunded++;
       }
       assertThat(sum).isEqualTo(total);
