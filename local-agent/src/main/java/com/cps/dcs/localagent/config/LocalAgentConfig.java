@@ -84,7 +84,8 @@ public class LocalAgentConfig {
   AccountingSwarmService accountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier,
       KeyMaterial keys, InstantSource time, LocalAgentSettings s, MeterRegistry meters) {
     Gauge.builder("dcs.events.log.size", store, LocalStore::maxSeq).register(meters);
-    return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters);
+    return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters,
+        s.clockBounds());
   }
 
   @Bean

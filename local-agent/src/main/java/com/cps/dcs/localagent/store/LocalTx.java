@@ -9,6 +9,9 @@ import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.crdt.Crdt;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.kernel.event.EventFactsCodec;
 import com.cps.dcs.kernel.event.EventSealer;
 import com.cps.dcs.kernel.event.ReceiptHash;
@@ -405,6 +408,10 @@ public final class LocalTx implements StateView {
 
   /** Merges an incoming bundle into the local CRDT of the same id; returns the merged bundle. */
   public CRDTStateBundle mergeBundle(CRDTStateBundle incoming) {
+    List<Violation> bad = CrdtRules.check("", incoming, ClockBounds.withDrift(clock.maxDrift()), time.millis());
+    if (!bad.isEmpty()) {
+      throw new AppendRefused.Invalid(bad);
+    }
     Crdt in = CrdtBundles.fromBundle(incoming);
     try {
       Optional<CrdtRow> row = SqliteEventLog.crdt(c, incoming.getCrdtId());

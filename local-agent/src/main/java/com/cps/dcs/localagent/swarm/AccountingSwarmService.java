@@ -16,6 +16,9 @@ import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.ledger.Reconciliation;
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.CrdtRules;
 import com.cps.dcs.localagent.store.AppendOutcome;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.LocalStore;
@@ -39,6 +42,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.grpc.InboundWindow;
+import com.cps.dcs.service.grpc.PacedStream;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -67,6 +71,8 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   private static final Logger log = LoggerFactory.getLogger(AccountingSwarmService.class);
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_LIMIT = 1000;
+  /** Live events queued for one subscriber at most before it is dropped as too slow. */
+  static final int LIVE_BACKLOG = 10_000;
 
   private final LocalStore store;
   private final PeerRegistry peers;
@@ -75,9 +81,11 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   private final InstantSource time;
   private final String masterAddress;
   private final MeterRegistry meters;
+  private final ClockBounds bounds;
 
   public AccountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier, AgentKeys keys,
-      InstantSource time, String masterAddress, MeterRegistry meters) {
+      InstantSource time, String masterAddress, MeterRegistry meters, ClockBounds bounds) {
+    this.bounds = bounds;
     this.store = store;
     this.peers = peers;
     this.verifier = verifier;
@@ -102,10 +110,11 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     try {
       AppendOutcome outcome;
       if (IncomingEvents.isSealed(e)) {
+        IncomingEvents.checkPeerEvent(e, bounds, time.millis());
         peers.verify(e);
         outcome = store.transaction(tx -> tx.acceptPeerEvent(e, time.millis()));
       } else {
-        outcome = store.append(IncomingEvents.toDraft(e, store.identity()));
+        outcome = store.append(IncomingEvents.toDraft(e, store.identity(), bounds, time.millis()));
       }
       meters.counter("dcs.events.appended", "outcome",
           outcome instanceof AppendOutcome.Duplicate ? "duplicate" : "appended").increment();
@@ -199,7 +208,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         continue;
       }
       try {
-        drafts.add(IncomingEvents.toDraft(e, store.identity()));
+        drafts.add(IncomingEvents.toDraft(e, store.identity(), bounds, time.millis()));
         index.add(i);
       } catch (AppendRefused r) {
         acks[i] = failedAck(e, Errors.of(r));
@@ -352,14 +361,21 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     ServerCallStreamObserver<SovereignFinancialEvent> call = (ServerCallStreamObserver<SovereignFinancialEvent>) out;
     // Listen before reading history: an event committed meanwhile is in the queue, in the log, or both (then
     // skipped by seq), never in neither. That is the seam with no gap and no duplicate.
-    BlockingQueue<StoredEvent> live = new LinkedBlockingQueue<>();
-    Consumer<StoredEvent> listener = live::add;
+    // Bounded: a reader that falls this far behind the live stream is dropped (it resubscribes from where it was).
+    BlockingQueue<StoredEvent> live = new LinkedBlockingQueue<>(LIVE_BACKLOG);
+    java.util.concurrent.atomic.AtomicBoolean overflow = new java.util.concurrent.atomic.AtomicBoolean();
+    Consumer<StoredEvent> listener = s -> {
+      if (!live.offer(s)) {
+        overflow.set(true);
+      }
+    };
+    PacedStream<SovereignFinancialEvent> paced = new PacedStream<>(call, PacedStream.DEFAULT_MAX_STALL);
     store.addAppendListener(listener);
     Thread.ofVirtual().name("subscribe-events").start(() -> {
       try {
         long last = 0;
         if (r.getIncludeHistorical()) {
-          while (!call.isCancelled()) {
+          while (!paced.isOver()) {
             long after = last;
             List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, r.getFromTimestamp(), Long.MAX_VALUE,
                 types, after, 500));
@@ -367,22 +383,28 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
               break;
             }
             for (StoredEvent s : page) {
-              call.onNext(s.event());
+              if (!paced.send(s.event())) {
+                return;
+              }
             }
             last = page.get(page.size() - 1).seq();
           }
         } else {
           last = store.maxSeq();
         }
-        while (!call.isCancelled()) {
+        while (!paced.isOver()) {
+          if (overflow.get()) {
+            paced.drop();
+            return;
+          }
           StoredEvent s = live.poll(500, TimeUnit.MILLISECONDS);
           if (s == null || s.seq() <= last) {
             continue;
           }
           last = s.seq();
           boolean typeOk = types.isEmpty() || types.contains(s.event().getTypeValue());
-          if (typeOk && SqliteEventLog.tsMillis(s.event()) >= r.getFromTimestamp()) {
-            call.onNext(s.event());
+          if (typeOk && SqliteEventLog.tsMillis(s.event()) >= r.getFromTimestamp() && !paced.send(s.event())) {
+            return;
           }
         }
       } catch (InterruptedException e) {
@@ -406,6 +428,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
+        if (acks.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) { // answered once, at the end: the acks are bounded too
+          return;
+        }
         try {
           CRDTStateBundle merged = mergeBundle(b);
           acks.add(AckResponse.newBuilder().setSuccess(true).setMessage("merged " + b.getCrdtId() + " v"
@@ -424,6 +449,11 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
+        if (acks.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) {
+          out.onError(GrpcErrors.invalidArgument("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL
+              + " in one call; the first " + CrdtRules.MAX_BUNDLES_PER_CALL + " were merged, send the rest again"));
+          return;
+        }
         int failed = (int) acks.stream().filter(a -> !a.getSuccess()).count();
         out.onNext(BatchAckResponse.newBuilder().addAllIndividualResponses(acks).setTotalProcessed(acks.size())
             .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
@@ -435,14 +465,23 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   @Override
   public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
     Set<String> seen = new HashSet<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
+        if (failed[0]) {
+          return;
+        }
         try {
+          if (seen.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) {
+            throw GrpcErrors.invalidArgument("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL
+                + " in one call");
+          }
           CRDTStateBundle merged = mergeBundle(b);
           seen.add(b.getCrdtId());
           out.onNext(merged);
         } catch (StatusRuntimeException e) {
+          failed[0] = true;
           out.onError(e);
         }
       }
@@ -454,6 +493,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         // Then everything the peer did not mention, so both sides end with the union.
         for (CRDTStateBundle b : store.crdtBundles("")) {
           if (!seen.contains(b.getCrdtId())) {
@@ -624,6 +666,14 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     if (to < r.getStartTimestamp()) {
       throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
     }
+    if (to - r.getStartTimestamp() > Reconciliation.MAX_RANGE_MS) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "a reconciliation covers at most 366 days");
+    }
+    Texts.checkId("branch_id", r.getBranchId());
+    Texts.checkId("requested_by_agent", r.getRequestedByAgent());
+    if (r.getEventTypeFilterCount() > 64) {
+      throw GrpcErrors.invalidArgument("event_type_filter", "more than 64 types");
+    }
   }
 
   private ReconciliationResponse reconcile(ReconciliationRequest r, long from, long to, boolean compare) {
@@ -635,8 +685,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         throw GrpcErrors.invalidArgument("event_type_filter", "unknown event type '" + t + "'");
       }
     }
-    List<SovereignFinancialEvent> events = new ArrayList<>();
+    Reconciliation.Tally tally = new Reconciliation.Tally(store.currency());
     List<String> discrepancies = new ArrayList<>();
+    boolean tampered = false;
     long after = 0;
     while (true) {
       long a = after;
@@ -645,11 +696,14 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         break;
       }
       for (StoredEvent s : page) {
-        events.add(s.event());
+        tally.add(s.event());
         try {
           verifier.verifyIntegrity(s.event());
         } catch (IntegrityException e) {
-          discrepancies.add(s.event().getEventId());
+          if (discrepancies.size() < Reconciliation.MAX_DISCREPANCY_IDS) {
+            discrepancies.add(s.event().getEventId());
+          }
+          tampered = true;
         }
       }
       after = page.get(page.size() - 1).seq();
@@ -658,8 +712,8 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     if (!chain.intact()) {
       discrepancies.add(chain.firstBrokenEventId());
     }
-    Money actual = Reconciliation.balance(events, store.currency());
-    boolean balanced = discrepancies.isEmpty();
+    Money actual = tally.balance();
+    boolean balanced = discrepancies.isEmpty() && !tampered;
     if (compare) {
       Money expected;
       try {
@@ -708,6 +762,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    if (types.size() > EventType.values().length) {
+      throw GrpcErrors.invalidArgument(field, "more types than there are event types");
+    }
     List<Integer> out = new ArrayList<>();
     for (EventType t : types) {
       if (t == EventType.UNRECOGNIZED) {

@@ -1,6 +1,12 @@
 package com.cps.dcs.regional.grpc;
 
 import com.cps.dcs.kernel.clock.HlcClock;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.EventRules;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.AgentMessages;
@@ -41,6 +47,7 @@ import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
+import com.cps.dcs.service.grpc.PacedStream;
 import com.cps.dcs.service.grpc.InboundWindow;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
@@ -102,9 +109,12 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   private final InstantSource time;
   private final Counter refused;
   private final Timer commitLatency;
+  private final ClockBounds bounds;
 
   public RegionalSwarmService(Identity id, RegionNode node, RegionStore store, IngestBatcher batcher,
-      EventVerifier verifier, AgentKeys keys, HlcClock clock, InstantSource time, MeterRegistry meters) {
+      EventVerifier verifier, AgentKeys keys, HlcClock clock, InstantSource time, MeterRegistry meters,
+      ClockBounds bounds) {
+    this.bounds = bounds;
     this.id = id;
     this.node = node;
     this.store = store;
@@ -121,8 +131,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   // --- ingest ---------------------------------------------------------------------------------------------------
 
   /**
-   * Checks an event from a branch: sealed and signed, this region's tenant, from a registered agent of its branch,
-   * and its HMAC, hash and ECDSA signature verify against that agent's registered key.
+   * Checks an event from a branch: within the shared input rules (ids, amounts, clocks), sealed and signed, this
+   * region's tenant, from a registered agent of its branch, and its HMAC, hash and ECDSA signature verify against
+   * that agent's registered key.
    *
    * @throws StatusRuntimeException naming what is wrong
    */
@@ -133,6 +144,10 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     }
     if (!UuidV7.isV7(e.getEventId())) {
       throw GrpcErrors.invalidArgument("event_id", "must be a UUID v7 in canonical form");
+    }
+    List<Violation> bad = EventRules.all(e, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      throw GrpcErrors.refused(new InputRefused(bad));
     }
     if (!e.getTenantId().equals(id.tenantId())) {
       throw GrpcErrors.invalidArgument("tenant_id", "this region serves tenant " + id.tenantId());
@@ -340,9 +355,8 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
   @Override
   public void getEventById(GetEventRequest r, StreamObserver<SovereignFinancialEvent> out) {
-    if (r.getEventId().isEmpty()) {
-      throw GrpcErrors.invalidArgument("event_id", "is required");
-    }
+    Texts.requireId("event_id", r.getEventId());
+    Texts.checkId("branch_id", r.getBranchId());
     SovereignFinancialEvent e = sql(() -> store.findEvent(r.getEventId()))
         .filter(ev -> r.getBranchId().isEmpty() || ev.getBranchId().equals(r.getBranchId()))
         .orElseThrow(() -> GrpcErrors.notFound("SovereignFinancialEvent", r.getEventId(),
@@ -354,6 +368,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
   @Override
   public void getEventsByRange(GetEventsRangeRequest r, StreamObserver<EventBatch> out) {
+    Texts.checkId("branch_id", r.getBranchId());
     long from = r.getStartTimestamp();
     long to = r.getEndTimestamp() == 0 ? Long.MAX_VALUE : r.getEndTimestamp();
     if (from < 0) {
@@ -386,6 +401,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   /** History (events with a timestamp from {@code from_timestamp}, in commit order), then live, seamlessly. */
   @Override
   public void subscribeEvents(SubscribeRequest r, StreamObserver<SovereignFinancialEvent> out) {
+    Texts.checkId("branch_id", r.getBranchId());
     if (r.getFromTimestamp() < 0) {
       throw GrpcErrors.invalidArgument("from_timestamp", "must be >= 0 (Unix milliseconds)");
     }
@@ -406,6 +422,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     private final long fromMs;
     private final List<Integer> types;
     private final Predicate<SovereignFinancialEvent> filter;
+    private final PacedStream<SovereignFinancialEvent> paced;
     private long afterIndex;
     private int afterPos;
     private volatile boolean stopped;
@@ -419,6 +436,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
       this.afterIndex = afterIndex;
       this.afterPos = afterPos;
       this.filter = filter;
+      this.paced = new PacedStream<>(call, PacedStream.DEFAULT_MAX_STALL);
     }
 
     void stop() {
@@ -433,6 +451,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
               500);
           for (RegionStore.Stored s : page) {
             if (filter.test(s.event())) {
+              if (!paced.awaitReady()) {
+                return;
+              }
               synchronized (call) {
                 if (stopped || call.isCancelled()) {
                   return;
@@ -552,6 +573,24 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     return agent;
   }
 
+  /**
+   * Takes one bundle of an upload after checking it ({@link CrdtRules}) and the call's count, so a call never buffers
+   * more than {@link CrdtRules#MAX_BUNDLES_PER_CALL} bundles or anything that would be refused at the end; false
+   * when the call was ended with the refusal.
+   */
+  private <T> boolean receiveBundle(List<CRDTStateBundle> received, CRDTStateBundle b, StreamObserver<T> out) {
+    List<Violation> bad = received.size() >= CrdtRules.MAX_BUNDLES_PER_CALL
+        ? List.of(new Violation("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL + " in one call"))
+        : CrdtRules.check("bundles[" + received.size() + "]", b, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      refused.increment();
+      out.onError(GrpcErrors.refused(new InputRefused(bad)));
+      return false;
+    }
+    received.add(b);
+    return true;
+  }
+
   /** Merges an upload: nothing for none, otherwise only when signed by a registered agent. */
   private List<CRDTStateBundle> mergeUpload(Metadata headers, List<CRDTStateBundle> bundles) {
     return bundles.isEmpty() ? List.of() : merge(bundles, uploader(headers, bundles));
@@ -561,10 +600,13 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   public StreamObserver<CRDTStateBundle> streamCRDTUpdates(StreamObserver<BatchAckResponse> out) {
     Metadata headers = CallHeaders.current();
     List<CRDTStateBundle> received = new ArrayList<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
-        received.add(b);
+        if (!failed[0]) {
+          failed[0] = !receiveBundle(received, b, out);
+        }
       }
 
       @Override
@@ -574,6 +616,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         List<AckResponse> acks = new ArrayList<>();
         try {
           for (CRDTStateBundle m : mergeUpload(headers, received)) {
@@ -596,10 +641,13 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
     Metadata headers = CallHeaders.current();
     List<CRDTStateBundle> received = new ArrayList<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
-        received.add(b);
+        if (!failed[0]) {
+          failed[0] = !receiveBundle(received, b, out);
+        }
       }
 
       @Override
@@ -609,6 +657,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         List<CRDTStateBundle> merged;
         try {
           merged = mergeUpload(headers, received);
@@ -771,6 +822,14 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     if (to < r.getStartTimestamp()) {
       throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
     }
+    if (to - r.getStartTimestamp() > Reconciliation.MAX_RANGE_MS) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "a reconciliation covers at most 366 days");
+    }
+    Texts.checkId("branch_id", r.getBranchId());
+    Texts.checkId("requested_by_agent", r.getRequestedByAgent());
+    if (r.getEventTypeFilterCount() > 64) {
+      throw GrpcErrors.invalidArgument("event_type_filter", "more than 64 types");
+    }
   }
 
   /** The balance of a branch (or of the whole region when branch_id is empty) recomputed from its stored events. */
@@ -783,8 +842,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
         throw GrpcErrors.invalidArgument("event_type_filter", "unknown event type '" + t + "'");
       }
     }
-    List<SovereignFinancialEvent> events = new ArrayList<>();
+    Reconciliation.Tally tally = new Reconciliation.Tally(id.currency());
     List<String> discrepancies = new ArrayList<>();
+    boolean tampered = false;
     long afterIndex = 0;
     int afterPos = -1;
     while (true) {
@@ -795,12 +855,15 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
         break;
       }
       for (RegionStore.Stored s : page) {
-        events.add(s.event());
+        tally.add(s.event());
         // Each stored event verifies again against its agent's key: a row altered in PostgreSQL shows up here.
         try {
           verify(s.event());
         } catch (StatusRuntimeException e) {
-          discrepancies.add(s.event().getEventId());
+          if (discrepancies.size() < Reconciliation.MAX_DISCREPANCY_IDS) {
+            discrepancies.add(s.event().getEventId());
+          }
+          tampered = true;
         }
       }
       afterIndex = page.get(page.size() - 1).raftIndex();
@@ -808,11 +871,11 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     }
     Money actual;
     try {
-      actual = Reconciliation.balance(events, id.currency());
+      actual = tally.balance();
     } catch (MoneyException e) {
-      throw GrpcErrors.failedPrecondition("MIXED_CURRENCY", "branch " + r.getBranchId(), e.getMessage());
+      throw GrpcErrors.failedPrecondition("MIXED_id.currency()", "branch " + r.getBranchId(), e.getMessage());
     }
-    boolean balanced = discrepancies.isEmpty();
+    boolean balanced = discrepancies.isEmpty() && !tampered;
     if (compare) {
       Money expected;
       try {
@@ -846,6 +909,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   // --- helpers --------------------------------------------------------------------------------------------------
 
   private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    if (types.size() > EventType.values().length) {
+      throw GrpcErrors.invalidArgument(field, "more types than there are event types");
+    }
     List<Integer> out = new ArrayList<>();
     for (EventType t : types) {
       if (t == EventType.UNRECOGNIZED) {

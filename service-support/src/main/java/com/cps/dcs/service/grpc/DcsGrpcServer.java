@@ -126,13 +126,14 @@ public final class DcsGrpcServer {
           .supportedSerializationFormats(GrpcSerializationFormats.values())
           .enableUnframedRequests(true)
           .useBlockingTaskExecutor(true) // service methods do blocking JDBC work
-          .maxRequestMessageLength(16 * 1024 * 1024)
+          .maxRequestMessageLength(RequestSizeLimits.TRANSPORT_LIMIT)
           // Armeria wires the v1alpha reflection service to the server's own services; grpcurl and Postman use it.
           .addService(ProtoReflectionService.newInstance())
           .addService(GrpcHealthCheckService.builder().checkers(health).build());
       services.forEach(grpc::addService);
       List<ServerInterceptor> all = new ArrayList<>(interceptors);
       all.add(new ErrorMappingInterceptor());
+      all.add(new RequestSizeLimits(RequestSizeLimits.DEFAULTS));
       grpc.intercept(all);
 
       GrpcService grpcService = grpc.build();
