@@ -293,6 +293,13 @@ class PosHostileIT {
   }
 
   @Test
+  void aRequestLargerThanAnyPosCommandIsRefusedBeforeTheServiceSeesIt() {
+    StatusRuntimeException e = refusedWritingNothing(Status.Code.RESOURCE_EXHAUSTED, () -> pos.checkout(
+        cash("co-huge").setCustomerRef("x".repeat(300_000)).build()));
+    assertThat(reason(e)).isEqualTo("REQUEST_TOO_LARGE");
+  }
+
+  @Test
   void tillCashOutOfRangeIsRefused() {
     invalidField("opening_cash_minor", () -> pos.openTill(OpenTillRequest.newBuilder().setSessionToken(token)
         .setOpeningCashMinor(Long.MAX_VALUE).build()));
