@@ -125,6 +125,26 @@ try {
   await page.waitForSelector("text=kept on this till");
   await page.waitForSelector("text=agent unreachable");
   await page.screenshot({ path: join(shots, "5-agent-away.png") });
+  // What waits on disk holds the sale but not the session token (nor a PIN): only this tab's memory has those.
+  const disk = await page.evaluate(async () => {
+    const token = JSON.parse(sessionStorage.getItem("dcs-pos-session") ?? "{}").token ?? "";
+    const db = await new Promise((ok, ko) => {
+      const open = indexedDB.open("dcs-pos");
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => ko(open.error);
+    });
+    const values = await new Promise((ok, ko) => {
+      const all = db.transaction("pending-checkouts").objectStore("pending-checkouts").getAll();
+      all.onsuccess = () => ok(all.result);
+      all.onerror = () => ko(all.error);
+    });
+    const text = values.map((v) => new TextDecoder("latin1").decode(v)).join("|");
+    return { token, queued: values.length, hasToken: token.length > 0 && text.includes(token), hasPin: text.includes("1234") };
+  });
+  assert.equal(disk.queued, 1, "the unpaid sale waits in IndexedDB");
+  assert.ok(disk.token.length > 20, "the tab is signed in");
+  assert.equal(disk.hasToken, false, "no session token in IndexedDB");
+  assert.equal(disk.hasPin, false, "no PIN in IndexedDB");
   await startAgent("restart");
   await page.waitForFunction(() => !document.querySelector("[data-testid=sync]")?.textContent?.includes("waiting for the agent"),
     null, { timeout: 60_000 });

@@ -124,7 +124,7 @@ function SyncIndicator({ session }: { session: Session }) {
       try {
         setStatus(await pos.getSyncStatus({ sessionToken: session.token }, { timeoutMs: 3000 }));
         setAgentUp(true);
-        await resendPending();
+        await resendPending(session.token);
       } catch {
         setAgentUp(false);
       }

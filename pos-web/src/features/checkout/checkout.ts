@@ -1,7 +1,7 @@
 import { ConnectError, Code } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { pos } from "../../api/client";
-import { CheckoutRequestSchema, type Receipt } from "../../gen/cps/enterprise/pos/v1/pos_pb";
+import { CheckoutRequestSchema, type CheckoutRequest, type Receipt } from "../../gen/cps/enterprise/pos/v1/pos_pb";
 import { done, enqueue, pending, type CheckoutInit } from "../offline/queue";
 
 export type CheckoutOutcome =
@@ -28,21 +28,33 @@ export async function checkout(init: CheckoutInit): Promise<CheckoutOutcome> {
     await done(request.checkoutId);
     return { kind: "receipt", receipt };
   } catch (e) {
-    if (isUnreachable(e)) return { kind: "queued", checkoutId: request.checkoutId };
+    if (isUnreachable(e) || needsSignIn(e)) return { kind: "queued", checkoutId: request.checkoutId };
     await done(request.checkoutId);
     return { kind: "refused", message: ConnectError.from(e).rawMessage };
   }
 }
 
-/** Re-sends every queued checkout; returns the receipts the agent gave back. */
-export async function resendPending(): Promise<Receipt[]> {
+/** True when the session is gone (ended, or the agent does not know it): sign in again, then re-send. */
+export function needsSignIn(e: unknown): boolean {
+  return ConnectError.from(e).code === Code.Unauthenticated;
+}
+
+type Send = (request: CheckoutRequest) => Promise<Receipt>;
+const sendToAgent: Send = (request) => pos.checkout(request, { timeoutMs: 20_000 });
+
+/**
+ * Re-sends every queued checkout with the token of whoever is signed in now (the queue keeps none); returns the
+ * receipts the agent gave back. A checkout the agent cannot take now (unreachable, or the session is gone) stays
+ * queued for the next round, after a fresh sign-in if need be.
+ */
+export async function resendPending(sessionToken: string, send: Send = sendToAgent): Promise<Receipt[]> {
   const receipts: Receipt[] = [];
-  for (const request of await pending()) {
+  for (const request of await pending(sessionToken)) {
     try {
-      receipts.push(await pos.checkout(request, { timeoutMs: 20_000 }));
+      receipts.push(await send(request));
       await done(request.checkoutId);
     } catch (e) {
-      if (isUnreachable(e)) break; // still away: keep the rest for later
+      if (isUnreachable(e) || needsSignIn(e)) break; // keep the rest for later
       await done(request.checkoutId); // refused for a business reason: it will never succeed as is
     }
   }

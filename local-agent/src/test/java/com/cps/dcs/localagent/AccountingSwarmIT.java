@@ -401,18 +401,20 @@ class AccountingSwarmIT {
 
   @Test
   void conflictsAreDecidedHereOrRefusedWhenTheyNeedAMaster() {
-    SovereignFinancialEvent a = AgentFixture.sale("x", 100, "a").toBuilder().setEventId("a")
+    String idA = com.cps.dcs.kernel.id.UuidV7.next().toString();
+    String idB = com.cps.dcs.kernel.id.UuidV7.next().toString();
+    SovereignFinancialEvent a = AgentFixture.sale("x", 100, "a").toBuilder().setEventId(idA)
         .setCausalContext(CausalContext.newBuilder().setHlc(new Hlc(1000, 0, "n1", 1).toProto())).build();
-    SovereignFinancialEvent b = AgentFixture.sale("x", 200, "b").toBuilder().setEventId("b")
+    SovereignFinancialEvent b = AgentFixture.sale("x", 200, "b").toBuilder().setEventId(idB)
         .setCausalContext(CausalContext.newBuilder().setHlc(new Hlc(1000, 1, "n2", 1).toProto())).build();
     assertThat(agent.swarm().resolveLedgerConflict(ConflictResolutionRequest.newBuilder().addConflictingEvents(a)
         .addConflictingEvents(b).setResolutionStrategy(ConflictStrategy.LAST_WRITER_WINS).build()).getEventId())
-        .isEqualTo("b");
+        .isEqualTo(idB);
     SovereignFinancialEvent merged = agent.swarm().resolveLedgerConflict(ConflictResolutionRequest.newBuilder()
         .addConflictingEvents(a).addConflictingEvents(b).addConflictingEvents(a)
         .setResolutionStrategy(ConflictStrategy.CRDT_MERGE).build());
     assertThat(merged.getAmountMinor()).isEqualTo(300);
-    assertThat(merged.getCausalContext().getParentEventIdsList()).containsExactly("a", "b");
+    assertThat(merged.getCausalContext().getParentEventIdsList()).containsExactly(idA, idB);
     assertThat(codeOf(() -> agent.swarm().resolveLedgerConflict(ConflictResolutionRequest.newBuilder()
         .addConflictingEvents(a).addConflictingEvents(b).setResolutionStrategy(ConflictStrategy.MASTER_DECIDES)
         .build()))).isEqualTo(Status.Code.FAILED_PRECONDITION);

@@ -82,21 +82,42 @@ public final class BranchSigner {
   }
 
   /** The next sale of this branch: 1.00 to 99.99 EUR, sealed, signed and chained after the previous one. */
-  public synchronized SovereignFinancialEvent nextSale(long amountMinor) {
+  public SovereignFinancialEvent nextSale(long amountMinor) {
+    return nextSale(amountMinor, b -> b);
+  }
+
+  /**
+   * The next sale with {@code change} applied to its fields before it is sealed and signed: an event this branch's
+   * agent really signed, with whatever content a faulty or older agent could have given it. It becomes the branch's
+   * latest event (the next one chains after it).
+   */
+  public synchronized SovereignFinancialEvent nextSale(long amountMinor,
+      java.util.function.UnaryOperator<SovereignFinancialEvent.Builder> change) {
+    SovereignFinancialEvent sealed = wouldBeNext(amountMinor, change);
     version++;
+    link = EventSealer.chainLinkOf(sealed);
+    return sealed;
+  }
+
+  /**
+   * Like {@link #nextSale(long, java.util.function.UnaryOperator)}, but the branch does not move on: the event a
+   * receiver is expected to refuse, after which the branch's next sale takes the same stream position and link.
+   */
+  public synchronized SovereignFinancialEvent wouldBeNext(long amountMinor,
+      java.util.function.UnaryOperator<SovereignFinancialEvent.Builder> change) {
+    int next = version + 1;
     long now = System.currentTimeMillis();
     String id = UuidV7.next().toString();
     Money m = Money.ofMinor(amountMinor, "EUR");
     SovereignFinancialEvent draft = SovereignFinancialEvent.newBuilder().setEventId(id).setTenantId(tenantId)
-        .setBranchId(branchId).setAgentId(agentId).setStreamId(stream).setStreamVersion(version)
+        .setBranchId(branchId).setAgentId(agentId).setStreamId(stream).setStreamVersion(next)
         .setType(EventType.SALE_COMPLETED).setAmountMinor(m.minor()).setAmount(m.toWireDouble()).setCurrency("EUR")
         .setIdempotencyKey("sale-" + id).setCreatedBy("cashier-1001")
         .setCausalContext(CausalContext.newBuilder().setHlc(new Hlc(now, (int) (logical++ % 1000), agentId, 0)
-            .toProto()).setLamportTimestamp(version))
+            .toProto()).setLamportTimestamp(next))
         .setTs(Timestamp.newBuilder().setSeconds(now / 1000).setNanos((int) (now % 1000) * 1_000_000)).build();
-    SovereignFinancialEvent sealed = sealer.seal(draft, ("receipt " + id).getBytes(StandardCharsets.UTF_8), link);
-    link = EventSealer.chainLinkOf(sealed);
-    return sealed;
+    draft = change.apply(draft.toBuilder()).build();
+    return sealer.seal(draft, ("receipt " + id).getBytes(StandardCharsets.UTF_8), link);
   }
 
   /**

@@ -79,6 +79,11 @@ public final class HlcClock {
     return last;
   }
 
+  /** How far ahead of the wall clock a received reading may be. */
+  public Duration maxDrift() {
+    return Duration.ofMillis(maxDriftMs);
+  }
+
   public String nodeId() {
     return nodeId;
   }

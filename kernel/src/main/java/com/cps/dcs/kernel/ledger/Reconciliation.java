@@ -27,6 +27,31 @@ public final class Reconciliation {
         || type == EventType.SALE_PARTIALLY_REFUNDED;
   }
 
+  /** The widest range one reconciliation covers, in milliseconds (366 days). */
+  public static final long MAX_RANGE_MS = 366L * 86_400_000L;
+  /** Event ids a reconciliation names as discrepancies at most; the rest are counted in its verdict only. */
+  public static final int MAX_DISCREPANCY_IDS = 1000;
+
+  /** A balance summed page by page, so a reconciliation holds one page of events at a time, never the range. */
+  public static final class Tally {
+    private final String currency;
+    private long total;
+
+    public Tally(String currency) {
+      this.currency = currency;
+    }
+
+    public void add(SovereignFinancialEvent e) {
+      if (e.getCurrency().equals(currency)) {
+        total = Math.addExact(total, contribution(e));
+      }
+    }
+
+    public Money balance() {
+      return Money.ofMinor(total, currency);
+    }
+  }
+
   public static Money balance(List<SovereignFinancialEvent> events, String currency) {
     long total = 0;
     for (SovereignFinancialEvent e : events) {

@@ -62,6 +62,14 @@ public record ClockBounds(Duration maxFutureDrift, Duration maxAge, int maxLogic
     return d;
   }
 
+  /**
+   * These bounds without the maximum age: for the clocks inside replicated state (when a price was set, when a
+   * product was added), which are legitimately as old as the state.
+   */
+  public ClockBounds withoutAge() {
+    return new ClockBounds(maxFutureDrift, Duration.ofMillis(Long.MAX_VALUE), maxLogical);
+  }
+
   /** Violations of an HLC reading ({@code field} is its path) received at {@code nowMs}. */
   public List<Violation> checkHlc(String field, long physicalMs, int logical, long nowMs) {
     List<Violation> out = new ArrayList<>(2);

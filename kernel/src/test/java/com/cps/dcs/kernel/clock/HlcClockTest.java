@@ -59,6 +59,17 @@ class HlcClockTest {
   }
 
   @Test
+  void aLogicalCounterAtItsLimitMovesToTheNextMillisecondInsteadOfWrapping() {
+    Wall wall = new Wall();
+    wall.ms.set(1_000);
+    HlcClock clock = new HlcClock("n1", wall, Duration.ofSeconds(5), null);
+    Hlc got = clock.receive(new Hlc(1_000, Integer.MAX_VALUE, "n2", 1));
+    assertThat(got.physicalMs()).isEqualTo(1_001);
+    assertThat(got.logical()).isZero();
+    assertThat(clock.now().isAfter(got)).isTrue();
+  }
+
+  @Test
   void aRemoteClockTooFarAheadIsRefused() {
     Wall wall = new Wall();
     wall.ms.set(1_000);

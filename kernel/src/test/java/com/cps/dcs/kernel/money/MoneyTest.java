@@ -23,7 +23,7 @@ class MoneyTest {
 
   @Test
   void doublesThatAreNotAWholeNumberOfMinorUnitsAreRefused() {
-    assertThatThrownBy(() -> Money.fromWire(0.1 + 0.2, "EUR")).isInstanceOf(MoneyException.class)
+    assertThatThrownBy(() -> Money.fromWire(0.305, "EUR")).isInstanceOf(MoneyException.class)
         .hasMessageContaining("more decimals");
     assertThatThrownBy(() -> Money.fromWire(12.345, "EUR")).isInstanceOf(MoneyException.class);
     assertThatThrownBy(() -> Money.fromWire(1.5, "JPY")).isInstanceOf(MoneyException.class);
@@ -31,6 +31,16 @@ class MoneyTest {
     assertThatThrownBy(() -> Money.fromWire(1e300, "EUR")).isInstanceOf(MoneyException.class);
     assertThat(Money.fromWire(12.34, "EUR").minor()).isEqualTo(1234);
     assertThat(Money.fromWire(1.234, "KWD").minor()).isEqualTo(1234);
+  }
+
+  @Test
+  void binaryNoiseInADoubleIsNotADecimal() {
+    assertThat(Money.fromWire(0.1 + 0.2, "EUR").minor()).isEqualTo(30);
+    assertThat(Money.fromWire(1.0 + 0.14, "EUR").minor()).isEqualTo(114);
+    assertThat(Money.checkAgreement(1.0 + 0.14, 114, "EUR").minor()).isEqualTo(114);
+    // amount_minor is authoritative: the double only has to round to it, half-even
+    assertThat(Money.checkAgreement(1.145, 114, "EUR").minor()).isEqualTo(114);
+    assertThatThrownBy(() -> Money.checkAgreement(1.15, 114, "EUR")).isInstanceOf(MoneyException.class);
   }
 
   @Test

@@ -1,20 +1,23 @@
 package com.cps.dcs.localagent.config;
 
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
+import com.cps.dcs.kernel.event.EventSealer;
+import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.catalog.SampleData;
+import com.cps.dcs.localagent.payment.PaymentPort;
 import com.cps.dcs.localagent.payment.SimulatedCardGateway;
 import com.cps.dcs.localagent.pos.PosGrpcService;
 import com.cps.dcs.localagent.query.BranchQueryService;
+import com.cps.dcs.localagent.sale.RefundService;
+import com.cps.dcs.localagent.sale.SaleSecrets;
 import com.cps.dcs.localagent.sale.SaleService;
-import com.cps.dcs.localagent.till.TillService;
-import com.cps.dcs.proto.pos.v1.SyncStatus;
-import com.cps.dcs.kernel.event.EventSealer;
-import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.localagent.swarm.AccountingSwarmService;
 import com.cps.dcs.localagent.swarm.PeerRegistry;
 import com.cps.dcs.localagent.sync.SyncClient;
 import com.cps.dcs.localagent.sync.SyncStatusView;
+import com.cps.dcs.localagent.till.TillService;
+import com.cps.dcs.proto.pos.v1.SyncStatus;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
 import com.linecorp.armeria.server.Server;
@@ -81,7 +84,8 @@ public class LocalAgentConfig {
   AccountingSwarmService accountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier,
       KeyMaterial keys, InstantSource time, LocalAgentSettings s, MeterRegistry meters) {
     Gauge.builder("dcs.events.log.size", store, LocalStore::maxSeq).register(meters);
-    return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters);
+    return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters,
+        s.clockBounds());
   }
 
   @Bean
@@ -90,9 +94,25 @@ public class LocalAgentConfig {
   }
 
   @Bean
-  SaleService saleService(LocalStore store, TillService tills, InstantSource time, Environment env) {
+  PaymentPort paymentPort() {
+    return new SimulatedCardGateway();
+  }
+
+  @Bean
+  RefundService refundService(LocalStore store, TillService tills, PaymentPort payments) {
+    RefundService refunds = new RefundService(store, tills, payments);
+    int settled = refunds.recover();
+    if (settled > 0) {
+      log.info("settled {} refund(s) left pending by a stop", settled);
+    }
+    return refunds;
+  }
+
+  @Bean
+  SaleService saleService(LocalStore store, TillService tills, PaymentPort payments, KeyMaterial keys,
+      Environment env) {
     int threshold = Integer.parseInt(env.getProperty("DCS_DISCOUNT_APPROVAL_BP", "1000"));
-    SaleService sales = new SaleService(store, tills, new SimulatedCardGateway(), time, threshold);
+    SaleService sales = new SaleService(store, tills, payments, new SaleSecrets(keys.kek(), keys.mac()), threshold);
     int resumed = sales.recover();
     if (resumed > 0) {
       log.info("resumed {} sale(s) interrupted by a stop", resumed);
@@ -114,9 +134,9 @@ public class LocalAgentConfig {
   }
 
   @Bean
-  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, SyncClient sync,
-      MeterRegistry meters) {
-    return new PosGrpcService(store, tills, sales, () -> {
+  PosGrpcService posGrpcService(LocalStore store, TillService tills, SaleService sales, RefundService refunds,
+      SyncClient sync, MeterRegistry meters) {
+    return new PosGrpcService(store, tills, sales, refunds, () -> {
       SyncStatusView v = sync.status();
       SyncStatus.Builder b = SyncStatus.newBuilder().setRegionReachable(v.reachable())
           .setPendingEvents(v.pendingEvents()).setSyncedEvents(v.syncedEvents())

@@ -1,5 +1,6 @@
 package com.cps.dcs.localagent.config;
 
+import com.cps.dcs.kernel.validation.ClockBounds;
 import com.cps.dcs.service.config.DcsEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Map;
  *
  * @param regionalAddresses host:port of the region's nodes (empty: a standalone branch)
  * @param masterAddress host:port of a master agent, or null
+ * @param maxEventAge how old an event's clocks may be ({@code DCS_MAX_EVENT_AGE}, default 30 days)
  */
 public record LocalAgentSettings(
     DcsEnvironment common,
@@ -24,13 +26,14 @@ public record LocalAgentSettings(
     Duration syncOfflineRetry,
     String masterAddress,
     Path webDir,
-    Duration maxClockDrift) {
+    Duration maxClockDrift,
+    Duration maxEventAge) {
 
   /** Every environment key the local agent reads. */
   public static final List<String> KEYS = List.of("DCS_GRPC_PORT", "DCS_DATA_DIR", "DCS_TENANT_ID", "DCS_REGION_ID",
       "DCS_AGENT_ID", "DCS_BRANCH_ID", "DCS_CURRENCY", "DCS_DB_PATH", "DCS_REGIONAL_ADDRESS", "DCS_SYNC_INTERVAL",
       "DCS_SYNC_OFFLINE_RETRY_MS", "DCS_MASTER_ADDRESS", "DCS_WEB_DIR", "DCS_MAX_CLOCK_DRIFT_MS", "DCS_KEY_DIR",
-      "VAULT_ADDR", "VAULT_TOKEN", "DCS_TRANSIT_KEY", "DCS_SAMPLE_DATA", "DCS_DISCOUNT_APPROVAL_BP");
+      "VAULT_ADDR", "VAULT_TOKEN", "DCS_TRANSIT_KEY", "DCS_SAMPLE_DATA", "DCS_DISCOUNT_APPROVAL_BP", "DCS_MAX_EVENT_AGE");
 
   /** Reads the keys through {@code lookup} (the process environment, or Spring's environment in tests). */
   public static LocalAgentSettings from(java.util.function.Function<String, String> lookup) {
@@ -60,7 +63,13 @@ public record LocalAgentSettings(
         Duration.ofMillis(Math.max(10, common.getInt("DCS_SYNC_OFFLINE_RETRY_MS", 200))),
         common.get("DCS_MASTER_ADDRESS", null),
         web.isBlank() ? null : Path.of(web),
-        Duration.ofMillis(common.getInt("DCS_MAX_CLOCK_DRIFT_MS", 60_000)));
+        Duration.ofMillis(common.getInt("DCS_MAX_CLOCK_DRIFT_MS", 60_000)),
+        ClockBounds.parseAge(common.get("DCS_MAX_EVENT_AGE", "")));
+  }
+
+  /** How far the clocks of what this agent receives may be from its own. */
+  public ClockBounds clockBounds() {
+    return new ClockBounds(maxClockDrift, maxEventAge, ClockBounds.DEFAULT_MAX_LOGICAL);
   }
 
   public String tenantId() {

@@ -1,6 +1,8 @@
 package com.cps.dcs.localagent.pos;
 
 import com.cps.dcs.localagent.catalog.Catalog;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.localagent.sale.RefundService;
 import com.cps.dcs.localagent.sale.SaleFailure;
 import com.cps.dcs.localagent.sale.SaleService;
 import com.cps.dcs.localagent.store.AppendRefused;
@@ -47,14 +49,16 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   private final LocalStore store;
   private final TillService tills;
   private final SaleService sales;
+  private final RefundService refunds;
   private final Supplier<SyncStatus> syncStatus;
   private final io.micrometer.core.instrument.MeterRegistry meters;
 
-  public PosGrpcService(LocalStore store, TillService tills, SaleService sales, Supplier<SyncStatus> syncStatus,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+  public PosGrpcService(LocalStore store, TillService tills, SaleService sales, RefundService refunds,
+      Supplier<SyncStatus> syncStatus, io.micrometer.core.instrument.MeterRegistry meters) {
     this.store = store;
     this.tills = tills;
     this.sales = sales;
+    this.refunds = refunds;
     this.syncStatus = syncStatus;
     this.meters = meters;
   }
@@ -69,6 +73,7 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
         return result;
       } catch (RuntimeException e) {
         String outcome = e instanceof SaleFailure f ? f.kind().name().toLowerCase(Locale.ROOT)
+            : e instanceof InputRefused ? "invalid"
             : e instanceof StatusRuntimeException s ? s.getStatus().getCode().name().toLowerCase(Locale.ROOT)
                 : "error";
         meters.counter("dcs.sagas", "type", saga, "outcome", outcome).increment();
@@ -80,12 +85,7 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void signIn(SignInRequest r, StreamObserver<SignInResponse> out) {
     reply(out, () -> {
-      if (r.getCashierId().isBlank()) {
-        throw GrpcErrors.invalidArgument("cashier_id", "is required");
-      }
-      if (r.getPin().isBlank()) {
-        throw GrpcErrors.invalidArgument("pin", "is required");
-      }
+      PosInputs.signIn(r.getCashierId(), r.getPin(), r.getTillId());
       TillService.SignedIn s = tills.signIn(r.getCashierId(), r.getPin(), r.getTillId());
       return SignInResponse.newBuilder().setSessionToken(s.token()).setCashierId(s.staff().getCashierId())
           .setDisplayName(s.staff().getDisplayName()).setRole(s.staff().getRole()).setBranchId(store.branchId())
@@ -96,6 +96,7 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void signOut(SignOutRequest r, StreamObserver<SignOutResponse> out) {
     reply(out, () -> {
+      PosInputs.token(r.getSessionToken());
       tills.signOut(r.getSessionToken());
       return SignOutResponse.getDefaultInstance();
     });
@@ -103,17 +104,24 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
 
   @Override
   public void openTill(OpenTillRequest r, StreamObserver<TillSession> out) {
-    reply(out, () -> tills.openTill(tills.authenticate(r.getSessionToken()), r.getTillId(), r.getOpeningCashMinor()));
+    reply(out, () -> {
+      PosInputs.openTill(r.getSessionToken(), r.getTillId(), r.getOpeningCashMinor());
+      return tills.openTill(tills.authenticate(r.getSessionToken()), r.getTillId(), r.getOpeningCashMinor());
+    });
   }
 
   @Override
   public void closeTill(CloseTillRequest r, StreamObserver<TillCloseReport> out) {
-    reply(out, () -> tills.closeTill(tills.authenticate(r.getSessionToken()), r.getCountedCashMinor()));
+    reply(out, () -> {
+      PosInputs.closeTill(r.getSessionToken(), r.getCountedCashMinor());
+      return tills.closeTill(tills.authenticate(r.getSessionToken()), r.getCountedCashMinor());
+    });
   }
 
   @Override
   public void getCurrentTill(GetCurrentTillRequest r, StreamObserver<TillSession> out) {
     reply(out, () -> {
+      PosInputs.token(r.getSessionToken());
       SignInSession s = tills.authenticate(r.getSessionToken());
       return tills.openTill(store, s.getCashierId()).orElseThrow(() -> GrpcErrors.notFound("TillSession",
           s.getCashierId(), "no till is open for " + s.getCashierId()));
@@ -123,6 +131,7 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void listCatalog(ListCatalogRequest r, StreamObserver<com.cps.dcs.proto.pos.v1.Catalog> out) {
     reply(out, () -> {
+      PosInputs.catalog(r.getSessionToken(), r.getCategory(), r.getSearch());
       tills.authenticate(r.getSessionToken());
       String q = r.getSearch().toLowerCase(Locale.ROOT).strip();
       Builder b = com.cps.dcs.proto.pos.v1.Catalog.newBuilder().setCurrency(store.currency());
@@ -146,10 +155,8 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void lookupBarcode(LookupBarcodeRequest r, StreamObserver<Product> out) {
     reply(out, () -> {
+      PosInputs.barcode(r.getSessionToken(), r.getBarcode());
       tills.authenticate(r.getSessionToken());
-      if (r.getBarcode().isBlank()) {
-        throw GrpcErrors.invalidArgument("barcode", "is required");
-      }
       return Catalog.all(store).stream().filter(p -> p.getActive() && p.getBarcode().equals(r.getBarcode()))
           .findFirst().orElseThrow(() -> GrpcErrors.notFound("Product", r.getBarcode(),
               "no product with barcode " + r.getBarcode()));
@@ -158,19 +165,24 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
 
   @Override
   public void checkout(CheckoutRequest r, StreamObserver<Receipt> out) {
-    reply(out, counted("STANDARD_SALE", () -> sales.checkout(tills.authenticate(r.getSessionToken()), r),
-        Receipt::getDuplicate));
+    reply(out, counted("STANDARD_SALE", () -> {
+      PosInputs.checkout(r);
+      return sales.checkout(tills.authenticate(r.getSessionToken()), r);
+    }, Receipt::getDuplicate));
   }
 
   @Override
   public void refund(RefundRequest r, StreamObserver<RefundReceipt> out) {
-    reply(out, counted("REFUND_PROCESSING", () -> sales.refund(tills.authenticate(r.getSessionToken()), r),
-        RefundReceipt::getDuplicate));
+    reply(out, counted("REFUND_PROCESSING", () -> {
+      PosInputs.refund(r);
+      return refunds.refund(tills.authenticate(r.getSessionToken()), r);
+    }, RefundReceipt::getDuplicate));
   }
 
   @Override
   public void getReceipt(GetReceiptRequest r, StreamObserver<Receipt> out) {
     reply(out, () -> {
+      PosInputs.receipt(r.getSessionToken(), r.getSaleId(), r.getReceiptNumber());
       tills.authenticate(r.getSessionToken());
       return sales.receipt(r.getSaleId(), r.getReceiptNumber());
     });
@@ -179,19 +191,11 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void upsertProduct(UpsertProductRequest r, StreamObserver<Product> out) {
     reply(out, () -> {
+      PosInputs.product(r.getSessionToken(), r.getProduct());
       manager(r.getSessionToken());
       Product p = r.getProduct();
       if (!p.getProductId().matches("[A-Za-z0-9._-]{1,64}")) {
         throw GrpcErrors.invalidArgument("product.product_id", "1 to 64 letters, digits, '.', '_' or '-'");
-      }
-      if (p.getName().isBlank()) {
-        throw GrpcErrors.invalidArgument("product.name", "is required");
-      }
-      if (p.getPriceMinor() < 0) {
-        throw GrpcErrors.invalidArgument("product.price_minor", "must not be negative");
-      }
-      if (p.getTaxRateBp() < 0 || p.getTaxRateBp() > 10_000) {
-        throw GrpcErrors.invalidArgument("product.tax_rate_bp", "must be between 0 and 10000");
       }
       return store.transaction(tx -> Catalog.upsert(tx, p));
     });
@@ -200,13 +204,8 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void receiveStock(ReceiveStockRequest r, StreamObserver<Product> out) {
     reply(out, () -> {
+      PosInputs.receiveStock(r.getSessionToken(), r.getProductId(), r.getQuantity(), r.getReference());
       SignInSession s = manager(r.getSessionToken());
-      if (r.getQuantity() <= 0) {
-        throw GrpcErrors.invalidArgument("quantity", "must be positive");
-      }
-      if (r.getReference().isBlank()) {
-        throw GrpcErrors.invalidArgument("reference", "is required (the delivery note; a retry reuses it)");
-      }
       return store.transaction(tx -> {
         Product p = Catalog.product(tx, r.getProductId()).orElseThrow(() -> GrpcErrors.notFound("Product",
             r.getProductId(), "unknown product " + r.getProductId()));
@@ -226,6 +225,7 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
   @Override
   public void getSyncStatus(GetSyncStatusRequest r, StreamObserver<SyncStatus> out) {
     reply(out, () -> {
+      PosInputs.token(r.getSessionToken());
       tills.authenticate(r.getSessionToken());
       return syncStatus.get();
     });
@@ -246,6 +246,8 @@ public final class PosGrpcService extends PosServiceGrpc.PosServiceImplBase {
       value = work.get();
     } catch (StatusRuntimeException e) {
       throw e;
+    } catch (InputRefused e) {
+      throw GrpcErrors.refused(e);
     } catch (SecurityException e) {
       throw GrpcErrors.unauthenticated(e.getMessage());
     } catch (AppendRefused e) {

@@ -5,6 +5,7 @@ import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.crdt.OrSet;
 import com.cps.dcs.kernel.event.EventFactsCodec;
 import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.kernel.validation.Texts;
 import com.cps.dcs.localagent.catalog.Catalog;
 import com.cps.dcs.localagent.sale.Accounts;
 import com.cps.dcs.localagent.store.LocalStore;
@@ -115,9 +116,7 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
   @Override
   public void getInventoryStatus(InventoryQuery q, StreamObserver<InventoryStatus> out) {
     checkBranch(q.getBranchId());
-    if (q.getProductId().isBlank()) {
-      throw GrpcErrors.invalidArgument("product_id", "is required");
-    }
+    Texts.requireId("product_id", q.getProductId());
     Product p = Catalog.product(store, q.getProductId()).orElseThrow(() -> GrpcErrors.notFound("Product",
         q.getProductId(), "no product " + q.getProductId() + " at branch " + store.branchId()));
     InventoryStatus.Builder b = InventoryStatus.newBuilder().setProductId(p.getProductId())
@@ -211,6 +210,7 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
     if (q.getAccountCode().isBlank()) {
       throw GrpcErrors.invalidArgument("account_code", "is required (e.g. 1000 Cash, 4000 Sales revenue)");
     }
+    Texts.checkId("account_code", q.getAccountCode());
     if (Accounts.name(q.getAccountCode()).startsWith("Account ")) {
       throw GrpcErrors.notFound("Account", q.getAccountCode(), "no account " + q.getAccountCode()
           + " in the branch's chart of accounts");
@@ -245,8 +245,11 @@ public final class BranchQueryService extends QueryProtocolGrpc.QueryProtocolImp
   @Override
   public void subscribeDashboard(DashboardSubscription sub, StreamObserver<DashboardUpdate> out) {
     checkBranch(sub.getBranchId());
-    if (sub.getUpdateIntervalMs() < 0) {
-      throw GrpcErrors.invalidArgument("update_interval_ms", "must not be negative");
+    if (sub.getUpdateIntervalMs() < 0 || sub.getUpdateIntervalMs() > 3_600_000) {
+      throw GrpcErrors.invalidArgument("update_interval_ms", "must be within 0 (default) and 3600000 (an hour)");
+    }
+    if (sub.getMetricsCount() > METRICS.size()) {
+      throw GrpcErrors.invalidArgument("metrics", "more than the " + METRICS.size() + " known metrics");
     }
     List<String> metrics = sub.getMetricsCount() == 0 ? METRICS : sub.getMetricsList();
     for (String m : metrics) {

@@ -1,5 +1,7 @@
 package com.cps.dcs.localagent.sale;
 
+import com.cps.dcs.kernel.validation.ExactSums;
+import com.cps.dcs.kernel.validation.InputRefused;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.List;
  * Prices a cart exactly, in minor units. Shelf prices include tax (as on a European till); line discounts come off
  * each line, then a cart discount is spread over the lines in proportion to their amounts (largest remainder, so the
  * parts add up to the whole); each line's tax is the part of its final amount at its rate, rounded half-even. Pure.
+ * A cart that cannot be priced, or whose amounts overflow, is {@link InputRefused} naming the field.
  */
 public final class Pricing {
   private Pricing() {}
@@ -35,26 +38,12 @@ public final class Pricing {
     }
   }
 
-  /** Why a cart cannot be priced. */
-  public static final class PricingException extends IllegalArgumentException {
-    private final String field;
-
-    PricingException(String field, String message) {
-      super(message);
-      this.field = field;
-    }
-
-    public String field() {
-      return field;
-    }
-  }
-
   public static PricedCart price(List<Line> lines, long cartDiscountMinor) {
     if (lines.isEmpty()) {
-      throw new PricingException("lines", "the cart is empty");
+      throw new InputRefused("lines", "the cart is empty");
     }
     if (cartDiscountMinor < 0) {
-      throw new PricingException("cart_discount_minor", "must not be negative");
+      throw new InputRefused("cart_discount_minor", "must not be negative");
     }
     long[] afterLine = new long[lines.size()];
     long[] gross = new long[lines.size()];
@@ -62,20 +51,20 @@ public final class Pricing {
     for (int i = 0; i < lines.size(); i++) {
       Line l = lines.get(i);
       if (l.quantity() <= 0) {
-        throw new PricingException("lines[" + i + "].quantity", "must be at least 1");
+        throw new InputRefused("lines[" + i + "].quantity", "must be at least 1");
       }
       if (l.lineDiscountMinor() < 0) {
-        throw new PricingException("lines[" + i + "].line_discount_minor", "must not be negative");
+        throw new InputRefused("lines[" + i + "].line_discount_minor", "must not be negative");
       }
-      gross[i] = Math.multiplyExact(l.item().unitPriceMinor(), l.quantity());
+      gross[i] = ExactSums.multiply("lines[" + i + "].quantity", l.item().unitPriceMinor(), l.quantity());
       if (l.lineDiscountMinor() > gross[i]) {
-        throw new PricingException("lines[" + i + "].line_discount_minor", "is more than the line's amount");
+        throw new InputRefused("lines[" + i + "].line_discount_minor", "is more than the line's amount");
       }
       afterLine[i] = gross[i] - l.lineDiscountMinor();
-      sumAfterLine = Math.addExact(sumAfterLine, afterLine[i]);
+      sumAfterLine = ExactSums.add("lines", sumAfterLine, afterLine[i]);
     }
     if (cartDiscountMinor > sumAfterLine) {
-      throw new PricingException("cart_discount_minor", "is more than the cart's amount");
+      throw new InputRefused("cart_discount_minor", "is more than the cart's amount");
     }
     long[] cartShare = allocate(cartDiscountMinor, afterLine);
     List<PricedLine> priced = new ArrayList<>();
@@ -89,10 +78,10 @@ public final class Pricing {
       long lineDiscount = l.lineDiscountMinor() + cartShare[i];
       long lineTax = taxIncluded(lineTotal, l.item().taxRateBp());
       priced.add(new PricedLine(l.item(), l.quantity(), gross[i], lineDiscount, lineTax, lineTotal));
-      subtotal += gross[i];
-      discount += lineDiscount;
-      tax += lineTax;
-      total += lineTotal;
+      subtotal = ExactSums.add("lines", subtotal, gross[i]);
+      discount = ExactSums.add("lines", discount, lineDiscount);
+      tax = ExactSums.add("lines", tax, lineTax);
+      total = ExactSums.add("lines", total, lineTotal);
     }
     return new PricedCart(List.copyOf(priced), subtotal, discount, tax, total);
   }
@@ -108,7 +97,7 @@ public final class Pricing {
     long[] out = new long[weights.length];
     long total = 0;
     for (long w : weights) {
-      total += w;
+      total = ExactSums.add("lines", total, w);
     }
     if (amount == 0 || total == 0) {
       return out;

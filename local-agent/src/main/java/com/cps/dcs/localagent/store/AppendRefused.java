@@ -1,5 +1,8 @@
 package com.cps.dcs.localagent.store;
 
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Violation;
+import java.util.List;
 import java.util.Map;
 
 /** An append refused for a business reason; nothing was written. Mapped to a gRPC status in one place. */
@@ -10,19 +13,28 @@ public sealed class AppendRefused extends RuntimeException {
 
   /** A field of the request is invalid. */
   public static final class Invalid extends AppendRefused {
-    private final String field;
+    private final transient List<Violation> violations;
 
     public Invalid(String field, String description) {
-      super(field + ": " + description);
-      this.field = field;
+      this(List.of(new Violation(field, description)));
+    }
+
+    /** Every field the shared input rules refused. */
+    public Invalid(List<Violation> violations) {
+      super(new InputRefused(violations).getMessage());
+      this.violations = List.copyOf(violations);
     }
 
     public String field() {
-      return field;
+      return violations.get(0).field();
     }
 
     public String description() {
-      return getMessage().substring(field.length() + 2);
+      return violations.get(0).description();
+    }
+
+    public List<Violation> violations() {
+      return violations;
     }
   }
 

@@ -1,7 +1,7 @@
 package com.cps.dcs.localagent.store;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog.CrdtRow;
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.chain.HashChain;
 import com.cps.dcs.kernel.clock.ClockDriftException;
@@ -17,6 +17,9 @@ import com.cps.dcs.kernel.hash.IdempotencyKeys;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.CausalContext;
@@ -405,6 +408,10 @@ public final class LocalTx implements StateView {
 
   /** Merges an incoming bundle into the local CRDT of the same id; returns the merged bundle. */
   public CRDTStateBundle mergeBundle(CRDTStateBundle incoming) {
+    List<Violation> bad = CrdtRules.check("", incoming, ClockBounds.withDrift(clock.maxDrift()), time.millis());
+    if (!bad.isEmpty()) {
+      throw new AppendRefused.Invalid(bad);
+    }
     Crdt in = CrdtBundles.fromBundle(incoming);
     try {
       Optional<CrdtRow> row = SqliteEventLog.crdt(c, incoming.getCrdtId());

@@ -16,6 +16,12 @@ import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.ledger.Reconciliation;
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.kernel.validation.AgentMessageRules;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.localagent.store.AppendOutcome;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.LocalStore;
@@ -39,6 +45,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.grpc.InboundWindow;
+import com.cps.dcs.service.grpc.PacedStream;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -67,6 +74,10 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   private static final Logger log = LoggerFactory.getLogger(AccountingSwarmService.class);
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_LIMIT = 1000;
+  /** Live events queued for one subscriber at most before it is dropped as too slow. */
+  static final int LIVE_BACKLOG = 10_000;
+  /** Event ids and keys a swarm exchange remembers from its peer to recognise echoes. */
+  static final int RECENT_PEER_IDS = 100_000;
 
   private final LocalStore store;
   private final PeerRegistry peers;
@@ -75,9 +86,11 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   private final InstantSource time;
   private final String masterAddress;
   private final MeterRegistry meters;
+  private final ClockBounds bounds;
 
   public AccountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier, AgentKeys keys,
-      InstantSource time, String masterAddress, MeterRegistry meters) {
+      InstantSource time, String masterAddress, MeterRegistry meters, ClockBounds bounds) {
+    this.bounds = bounds;
     this.store = store;
     this.peers = peers;
     this.verifier = verifier;
@@ -102,10 +115,11 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     try {
       AppendOutcome outcome;
       if (IncomingEvents.isSealed(e)) {
+        IncomingEvents.checkPeerEvent(e, bounds, time.millis());
         peers.verify(e);
         outcome = store.transaction(tx -> tx.acceptPeerEvent(e, time.millis()));
       } else {
-        outcome = store.append(IncomingEvents.toDraft(e, store.identity()));
+        outcome = store.append(IncomingEvents.toDraft(e, store.identity(), bounds, time.millis()));
       }
       meters.counter("dcs.events.appended", "outcome",
           outcome instanceof AppendOutcome.Duplicate ? "duplicate" : "appended").increment();
@@ -199,7 +213,7 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         continue;
       }
       try {
-        drafts.add(IncomingEvents.toDraft(e, store.identity()));
+        drafts.add(IncomingEvents.toDraft(e, store.identity(), bounds, time.millis()));
         index.add(i);
       } catch (AppendRefused r) {
         acks[i] = failedAck(e, Errors.of(r));
@@ -252,19 +266,39 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   @Override
   public StreamObserver<SovereignFinancialEvent> swarmEventExchange(StreamObserver<SovereignFinancialEvent> out) {
     ServerCallStreamObserver<SovereignFinancialEvent> call = (ServerCallStreamObserver<SovereignFinancialEvent>) out;
-    Set<String> fromPeer = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    // Push this branch's own new events to the peer while it sends us its own.
-    Consumer<StoredEvent> push = s -> {
+    // The ids seen from the peer, the newest RECENT_PEER_IDS of them: enough to recognise an echo, bounded however
+    // long the exchange lasts.
+    Set<String> fromPeer = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(
+        new java.util.LinkedHashMap<String, Boolean>() {
+          @Override
+          protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_PEER_IDS;
+          }
+        }));
+    java.util.concurrent.atomic.AtomicInteger unread = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<Consumer<StoredEvent>> push =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    // Push this branch's own new events to the peer while it sends us its own. This runs on the committer's thread,
+    // which must never wait for a peer: a peer that leaves LIVE_BACKLOG events unread is dropped instead.
+    push.set(s -> {
       boolean echo = fromPeer.contains(s.event().getEventId()) || fromPeer.contains("key:" + s.event()
           .getIdempotencyKey());
       if (s.own() && !echo && !call.isCancelled()) {
         synchronized (call) {
+          if (call.isReady()) {
+            unread.set(0);
+          } else if (unread.incrementAndGet() > LIVE_BACKLOG) {
+            store.removeAppendListener(push.get());
+            call.onError(GrpcErrors.resourceExhausted("SLOW_READER", "the peer left " + LIVE_BACKLOG
+                + " events unread; exchange again from the last event received"));
+            return;
+          }
           call.onNext(s.event());
         }
       }
-    };
-    store.addAppendListener(push);
-    call.setOnCancelHandler(() -> store.removeAppendListener(push));
+    });
+    store.addAppendListener(push.get());
+    call.setOnCancelHandler(() -> store.removeAppendListener(push.get()));
     return new StreamObserver<>() {
       @Override
       public void onNext(SovereignFinancialEvent e) {
@@ -283,12 +317,12 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onError(Throwable t) {
-        store.removeAppendListener(push);
+        store.removeAppendListener(push.get());
       }
 
       @Override
       public void onCompleted() {
-        store.removeAppendListener(push);
+        store.removeAppendListener(push.get());
         synchronized (call) {
           call.onCompleted();
         }
@@ -352,14 +386,21 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     ServerCallStreamObserver<SovereignFinancialEvent> call = (ServerCallStreamObserver<SovereignFinancialEvent>) out;
     // Listen before reading history: an event committed meanwhile is in the queue, in the log, or both (then
     // skipped by seq), never in neither. That is the seam with no gap and no duplicate.
-    BlockingQueue<StoredEvent> live = new LinkedBlockingQueue<>();
-    Consumer<StoredEvent> listener = live::add;
+    // Bounded: a reader that falls this far behind the live stream is dropped (it resubscribes from where it was).
+    BlockingQueue<StoredEvent> live = new LinkedBlockingQueue<>(LIVE_BACKLOG);
+    java.util.concurrent.atomic.AtomicBoolean overflow = new java.util.concurrent.atomic.AtomicBoolean();
+    Consumer<StoredEvent> listener = s -> {
+      if (!live.offer(s)) {
+        overflow.set(true);
+      }
+    };
+    PacedStream<SovereignFinancialEvent> paced = new PacedStream<>(call, PacedStream.DEFAULT_MAX_STALL);
     store.addAppendListener(listener);
     Thread.ofVirtual().name("subscribe-events").start(() -> {
       try {
         long last = 0;
         if (r.getIncludeHistorical()) {
-          while (!call.isCancelled()) {
+          while (!paced.isOver()) {
             long after = last;
             List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, r.getFromTimestamp(), Long.MAX_VALUE,
                 types, after, 500));
@@ -367,22 +408,28 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
               break;
             }
             for (StoredEvent s : page) {
-              call.onNext(s.event());
+              if (!paced.send(s.event())) {
+                return;
+              }
             }
             last = page.get(page.size() - 1).seq();
           }
         } else {
           last = store.maxSeq();
         }
-        while (!call.isCancelled()) {
+        while (!paced.isOver()) {
+          if (overflow.get()) {
+            paced.drop();
+            return;
+          }
           StoredEvent s = live.poll(500, TimeUnit.MILLISECONDS);
           if (s == null || s.seq() <= last) {
             continue;
           }
           last = s.seq();
           boolean typeOk = types.isEmpty() || types.contains(s.event().getTypeValue());
-          if (typeOk && SqliteEventLog.tsMillis(s.event()) >= r.getFromTimestamp()) {
-            call.onNext(s.event());
+          if (typeOk && SqliteEventLog.tsMillis(s.event()) >= r.getFromTimestamp() && !paced.send(s.event())) {
+            return;
           }
         }
       } catch (InterruptedException e) {
@@ -406,6 +453,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
+        if (acks.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) { // answered once, at the end: the acks are bounded too
+          return;
+        }
         try {
           CRDTStateBundle merged = mergeBundle(b);
           acks.add(AckResponse.newBuilder().setSuccess(true).setMessage("merged " + b.getCrdtId() + " v"
@@ -424,6 +474,11 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
+        if (acks.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) {
+          out.onError(GrpcErrors.invalidArgument("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL
+              + " in one call; the first " + CrdtRules.MAX_BUNDLES_PER_CALL + " were merged, send the rest again"));
+          return;
+        }
         int failed = (int) acks.stream().filter(a -> !a.getSuccess()).count();
         out.onNext(BatchAckResponse.newBuilder().addAllIndividualResponses(acks).setTotalProcessed(acks.size())
             .setTotalFailed(failed).setBatchId(UuidV7.next().toString()).build());
@@ -435,14 +490,23 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   @Override
   public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
     Set<String> seen = new HashSet<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
+        if (failed[0]) {
+          return;
+        }
         try {
+          if (seen.size() >= CrdtRules.MAX_BUNDLES_PER_CALL) {
+            throw GrpcErrors.invalidArgument("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL
+                + " in one call");
+          }
           CRDTStateBundle merged = mergeBundle(b);
           seen.add(b.getCrdtId());
           out.onNext(merged);
         } catch (StatusRuntimeException e) {
+          failed[0] = true;
           out.onError(e);
         }
       }
@@ -454,6 +518,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         // Then everything the peer did not mention, so both sides end with the union.
         for (CRDTStateBundle b : store.crdtBundles("")) {
           if (!seen.contains(b.getCrdtId())) {
@@ -505,8 +572,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   private AgentMessage handle(AgentMessage m) {
-    if (m.getFromAgent().isEmpty()) {
-      throw GrpcErrors.invalidArgument("from_agent", "is required");
+    List<Violation> bad = AgentMessageRules.check(m, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      throw GrpcErrors.refused(new InputRefused(bad));
     }
     if (m.getMessageType() == AgentMessageType.HEARTBEAT && !m.getPayload().isEmpty()) {
       AgentRegistration reg;
@@ -624,6 +692,14 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     if (to < r.getStartTimestamp()) {
       throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
     }
+    if (to - r.getStartTimestamp() > Reconciliation.MAX_RANGE_MS) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "a reconciliation covers at most 366 days");
+    }
+    Texts.checkId("branch_id", r.getBranchId());
+    Texts.checkId("requested_by_agent", r.getRequestedByAgent());
+    if (r.getEventTypeFilterCount() > 64) {
+      throw GrpcErrors.invalidArgument("event_type_filter", "more than 64 types");
+    }
   }
 
   private ReconciliationResponse reconcile(ReconciliationRequest r, long from, long to, boolean compare) {
@@ -635,8 +711,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         throw GrpcErrors.invalidArgument("event_type_filter", "unknown event type '" + t + "'");
       }
     }
-    List<SovereignFinancialEvent> events = new ArrayList<>();
+    Reconciliation.Tally tally = new Reconciliation.Tally(store.currency());
     List<String> discrepancies = new ArrayList<>();
+    boolean tampered = false;
     long after = 0;
     while (true) {
       long a = after;
@@ -645,11 +722,14 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
         break;
       }
       for (StoredEvent s : page) {
-        events.add(s.event());
+        tally.add(s.event());
         try {
           verifier.verifyIntegrity(s.event());
         } catch (IntegrityException e) {
-          discrepancies.add(s.event().getEventId());
+          if (discrepancies.size() < Reconciliation.MAX_DISCREPANCY_IDS) {
+            discrepancies.add(s.event().getEventId());
+          }
+          tampered = true;
         }
       }
       after = page.get(page.size() - 1).seq();
@@ -658,8 +738,8 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     if (!chain.intact()) {
       discrepancies.add(chain.firstBrokenEventId());
     }
-    Money actual = Reconciliation.balance(events, store.currency());
-    boolean balanced = discrepancies.isEmpty();
+    Money actual = tally.balance();
+    boolean balanced = discrepancies.isEmpty() && !tampered;
     if (compare) {
       Money expected;
       try {
@@ -708,6 +788,9 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
   }
 
   private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    if (types.size() > EventType.values().length) {
+      throw GrpcErrors.invalidArgument(field, "more types than there are event types");
+    }
     List<Integer> out = new ArrayList<>();
     for (EventType t : types) {
       if (t == EventType.UNRECOGNIZED) {

@@ -1,5 +1,6 @@
 package com.cps.dcs.localagent.swarm;
 
+import com.cps.dcs.kernel.validation.InputRefused;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import io.grpc.StatusRuntimeException;
@@ -10,7 +11,7 @@ public final class Errors {
 
   public static StatusRuntimeException of(AppendRefused r) {
     return switch (r) {
-      case AppendRefused.Invalid i -> GrpcErrors.invalidArgument(i.field(), i.description());
+      case AppendRefused.Invalid i -> GrpcErrors.refused(new InputRefused(i.violations()));
       case AppendRefused.StaleVersion s -> GrpcErrors.aborted("STALE_STREAM_VERSION", s.getMessage(), s.metadata());
       case AppendRefused.KeyReused k -> GrpcErrors.alreadyExists("idempotency_key", k.key(), k.getMessage());
       case AppendRefused.Untrusted u -> GrpcErrors.permissionDenied("UNTRUSTED_EVENT", u.getMessage());

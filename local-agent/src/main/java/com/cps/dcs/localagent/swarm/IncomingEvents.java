@@ -1,13 +1,12 @@
 package com.cps.dcs.localagent.swarm;
 
-import com.cps.dcs.kernel.id.UuidV7;
-import com.cps.dcs.kernel.money.Money;
-import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.EventRules;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.EventDraft;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.proto.v4.EventFacts;
-import com.cps.dcs.proto.v4.EventType;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.List;
@@ -16,13 +15,9 @@ import java.util.List;
  * Validates an event a client submits for this agent to create, and turns it into a draft. The client gives the
  * business fields; the agent owns identity, clock, chain and signature. A client's sensitive payload travels as the
  * plaintext of {@code payload.encrypted_data} with {@code schema_version} 0 ("not yet sealed"); the agent seals it.
+ * Every event, a client's or a peer's, first passes the shared {@link EventRules} (ids, amounts, clocks).
  */
 public final class IncomingEvents {
-  static final int MAX_TEXT = 256;
-  static final int MAX_METADATA = 64 * 1024;
-  static final int MAX_PAYLOAD = 256 * 1024;
-  static final int MAX_PARENTS = 64;
-
   private IncomingEvents() {}
 
   /** True when the event was sealed and signed by some agent (a peer's event), not a client's request. */
@@ -31,40 +26,44 @@ public final class IncomingEvents {
   }
 
   /**
-   * @throws AppendRefused.Invalid naming the first bad field
+   * Checks a peer's sealed event against the shared rules before its signature is checked.
+   *
+   * @throws AppendRefused.Invalid naming every bad field
    */
-  public static EventDraft toDraft(SovereignFinancialEvent e, LocalStore.Identity me) {
-    if (e.getType() == EventType.UNKNOWN || e.getType() == EventType.UNRECOGNIZED) {
-      throw new AppendRefused.Invalid("type", "must be a known EventType, got " + e.getTypeValue());
+  public static void checkPeerEvent(SovereignFinancialEvent e, ClockBounds bounds, long nowMs) {
+    List<Violation> bad = EventRules.all(e, bounds, nowMs);
+    if (!bad.isEmpty()) {
+      throw new AppendRefused.Invalid(bad);
     }
+  }
+
+  /**
+   * @throws AppendRefused.Invalid naming every bad field
+   */
+  public static EventDraft toDraft(SovereignFinancialEvent e, LocalStore.Identity me, ClockBounds bounds,
+      long nowMs) {
+    List<Violation> bad = EventRules.all(e, bounds, nowMs);
     if (!e.getTenantId().isEmpty() && !e.getTenantId().equals(me.tenantId())) {
-      throw new AppendRefused.Invalid("tenant_id", "this agent serves tenant " + me.tenantId());
+      bad.add(new Violation("tenant_id", "this agent serves tenant " + me.tenantId()));
     }
     if (!e.getBranchId().isEmpty() && !e.getBranchId().equals(me.branchId())) {
-      throw new AppendRefused.Invalid("branch_id", "this agent serves branch " + me.branchId());
+      bad.add(new Violation("branch_id", "this agent serves branch " + me.branchId()));
     }
     if (!e.getAgentId().isEmpty() && !e.getAgentId().equals(me.agentId())) {
-      throw new AppendRefused.Invalid("agent_id",
-          "must be empty or " + me.agentId() + ": an event created by another agent must arrive sealed and signed");
-    }
-    if (!e.getEventId().isEmpty() && !UuidV7.isV7(e.getEventId())) {
-      throw new AppendRefused.Invalid("event_id", "must be a UUID v7 in canonical form, or empty");
-    }
-    for (var f : List.of(
-        new String[] {"correlation_id", e.getCorrelationId()}, new String[] {"idempotency_key", e.getIdempotencyKey()},
-        new String[] {"saga_id", e.getSagaId()}, new String[] {"stream_id", e.getStreamId()},
-        new String[] {"created_by", e.getCreatedBy()}, new String[] {"approved_by", e.getApprovedBy()})) {
-      if (f[1].length() > MAX_TEXT) {
-        throw new AppendRefused.Invalid(f[0], "longer than " + MAX_TEXT + " characters");
-      }
+      bad.add(new Violation("agent_id",
+          "must be empty or " + me.agentId() + ": an event created by another agent must arrive sealed and signed"));
     }
     if (e.getCreatedBy().isBlank()) {
-      throw new AppendRefused.Invalid("created_by", "is required: who created this event");
+      bad.add(new Violation("created_by", "is required: who created this event"));
     }
-    long minor = money(e);
-    if (e.getPublicMetadata().size() > MAX_METADATA) {
-      throw new AppendRefused.Invalid("public_metadata", "larger than " + MAX_METADATA + " bytes");
+    if (e.hasPayload() && (e.getPayload().getSchemaVersion() != 0 || !e.getPayload().getAuthTag().isEmpty())) {
+      bad.add(new Violation("payload", "a client sends the plaintext in encrypted_data with schema_version 0;"
+          + " the agent seals it"));
     }
+    if (!bad.isEmpty()) {
+      throw new AppendRefused.Invalid(bad);
+    }
+    long minor = EventRules.exactAmount(e);
     EventFacts facts = null;
     if (!e.getPublicMetadata().isEmpty()) {
       try {
@@ -73,42 +72,11 @@ public final class IncomingEvents {
         throw new AppendRefused.Invalid("public_metadata", "is not an encoded EventFacts");
       }
     }
-    if (e.hasPayload() && (e.getPayload().getSchemaVersion() != 0 || !e.getPayload().getAuthTag().isEmpty())) {
-      throw new AppendRefused.Invalid("payload", "a client sends the plaintext in encrypted_data with schema_version 0;"
-          + " the agent seals it");
-    }
-    if (e.getPayload().getEncryptedData().size() > MAX_PAYLOAD) {
-      throw new AppendRefused.Invalid("payload.encrypted_data", "larger than " + MAX_PAYLOAD + " bytes");
-    }
-    if (e.getCausalContext().getParentEventIdsCount() > MAX_PARENTS) {
-      throw new AppendRefused.Invalid("causal_context.parent_event_ids", "more than " + MAX_PARENTS + " parents");
-    }
     String stream = e.getStreamId().isEmpty() ? "branch:" + me.branchId() : e.getStreamId();
     return new EventDraft(stream, e.getStreamVersion(), e.getType(), minor, e.getCurrency(), e.getCorrelationId(),
         e.getSagaId(), facts, e.getPayload().getEncryptedData().toByteArray(), e.getCreatedBy(), e.getApprovedBy(),
         "", e.getCausalContext().getParentEventIdsList(), emptyToNull(e.getIdempotencyKey()),
         emptyToNull(e.getEventId()), e.hasTs() ? e.getTs() : null, e.hasCausalContext() ? e.getCausalContext() : null);
-  }
-
-  /** The exact amount: amount_minor when given (it must agree with amount), else the double converted exactly. */
-  static long money(SovereignFinancialEvent e) {
-    if (e.getCurrency().isEmpty()) {
-      if (e.getAmount() != 0 || e.getAmountMinor() != 0) {
-        throw new AppendRefused.Invalid("currency", "an amount needs an ISO-4217 currency");
-      }
-      return 0;
-    }
-    try {
-      Money.currency(e.getCurrency());
-      if (e.getAmountMinor() != 0 || e.getAmount() == 0) {
-        return Money.checkAgreement(e.getAmount(), e.getAmountMinor(), e.getCurrency()).minor();
-      }
-      return Money.fromWire(e.getAmount(), e.getCurrency()).minor();
-    } catch (MoneyException ex) {
-      String field = ex.getMessage().contains("ISO-4217") || ex.getMessage().contains("currency") ? "currency"
-          : "amount";
-      throw new AppendRefused.Invalid(field, ex.getMessage());
-    }
   }
 
   private static String emptyToNull(String s) {

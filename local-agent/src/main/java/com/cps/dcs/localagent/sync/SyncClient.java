@@ -2,6 +2,7 @@ package com.cps.dcs.localagent.sync;
 
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
+import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.localagent.swarm.AccountingSwarmService;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
@@ -361,7 +362,11 @@ public final class SyncClient implements AutoCloseable {
     // One transaction: the branch never shows half of the region's state.
     store.transaction(tx -> {
       for (CRDTStateBundle b : incoming) {
-        tx.mergeBundle(b);
+        try {
+          tx.mergeBundle(b);
+        } catch (AppendRefused.Invalid bad) { // never merged, and never a reason to stop syncing the rest
+          log.warn("region sent a CRDT bundle this branch refuses: {}", bad.getMessage());
+        }
       }
       return null;
     });

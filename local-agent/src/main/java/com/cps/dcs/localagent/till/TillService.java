@@ -3,6 +3,7 @@ package com.cps.dcs.localagent.till;
 import com.cps.dcs.kernel.crdt.OrSet;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.kernel.id.UuidV7;
+import com.cps.dcs.kernel.validation.ExactSums;
 import com.cps.dcs.localagent.sale.SaleFailure;
 import com.cps.dcs.localagent.store.EventDraft;
 import com.cps.dcs.localagent.store.LocalStore;
@@ -22,15 +23,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
-import java.util.Deque;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Signing in (cashier id and PIN), sessions, and till sessions with their cash counts. The bearer token is random
- * and only its hash is stored. Five wrong PINs within five minutes lock that cashier id for five minutes.
+ * and only its hash is stored. Wrong PINs at sign-in and in approvals count toward a lockout per (staff id, till)
+ * with an increasing back-off ({@link PinAttempts}).
  */
 public final class TillService {
   public static final String OPEN_SESSIONS = "sessions:open";
@@ -38,17 +36,16 @@ public final class TillService {
   static final String TILLS = "tills";
   static final String OPEN_TILL = "open-till";
   private static final Duration SESSION_TTL = Duration.ofHours(12);
-  private static final Duration LOCKOUT_WINDOW = Duration.ofMinutes(5);
-  private static final int MAX_FAILURES = 5;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final LocalStore store;
   private final InstantSource time;
-  private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+  private final PinAttempts attempts;
 
   public TillService(LocalStore store, InstantSource time) {
     this.store = store;
     this.time = time;
+    this.attempts = new PinAttempts(time);
   }
 
   /** A signed-in cashier: the token the POS holds and the session it stands for. */
@@ -56,23 +53,20 @@ public final class TillService {
 
   public SignedIn signIn(String cashierId, String pin, String tillId) {
     Instant now = time.instant();
-    Deque<Instant> recent = failures.computeIfAbsent(cashierId, k -> new ConcurrentLinkedDeque<>());
-    recent.removeIf(t -> t.isBefore(now.minus(LOCKOUT_WINDOW)));
-    if (recent.size() >= MAX_FAILURES) {
-      throw new SaleFailure(SaleFailure.Kind.UNAVAILABLE, "cashier_id",
-          "too many wrong PINs: try again in a few minutes");
-    }
+    String till = tillId == null ? "" : tillId;
     Optional<StaffMember> staff = staff(cashierId);
-    if (staff.isEmpty() || !Staff.pinMatches(staff.get(), pin)) {
-      recent.add(now);
+    if (staff.isEmpty()) {
+      Staff.spendAsMuchAsAPinCheck(pin); // an unknown id answers as slowly as a wrong PIN
       throw new SecurityException("unknown cashier id or wrong PIN");
     }
-    recent.clear();
+    if (!attempts.signIn(cashierId, till, () -> Staff.pinMatches(staff.get(), pin))) {
+      throw new SecurityException("unknown cashier id or wrong PIN");
+    }
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     SignInSession session = SignInSession.newBuilder().setTokenHash(hash(token)).setCashierId(cashierId)
-        .setRole(staff.get().getRole()).setTillId(tillId == null ? "" : tillId)
+        .setRole(staff.get().getRole()).setTillId(till)
         .setExpiresAt(ts(now.plus(SESSION_TTL))).build();
     store.transaction(tx -> {
       tx.putDocument(SESSIONS, session.getTokenHash(), session.toByteArray());
@@ -105,14 +99,24 @@ public final class TillService {
     return s;
   }
 
-  /** Checks a manager's id and PIN (for approvals); returns the manager's id. */
-  public String approveAsManager(String managerId, String pin) {
-    StaffMember m = staff(managerId).filter(s -> Staff.pinMatches(s, pin))
-        .orElseThrow(() -> new SecurityException("the approval's manager id or PIN is wrong"));
-    if (m.getRole() != Role.ROLE_MANAGER) {
+  /**
+   * Checks a manager's id and PIN for an approval given at {@code tillId} (the till of the asking cashier's session);
+   * returns the manager's id. Callers check everything else first, so the answer says nothing but "this PIN is
+   * right or wrong"; a wrong one counts toward that manager's lockout at that till.
+   */
+  public String approveAsManager(String managerId, String pin, String tillId) {
+    Optional<StaffMember> m = staff(managerId);
+    if (m.isEmpty()) {
+      Staff.spendAsMuchAsAPinCheck(pin);
+      throw new SecurityException("the approval's manager id or PIN is wrong");
+    }
+    if (m.get().getRole() != Role.ROLE_MANAGER) {
       throw new SaleFailure(SaleFailure.Kind.APPROVAL_REQUIRED, "approval", managerId + " is not a manager");
     }
-    return m.getCashierId();
+    if (!attempts.approval(managerId, tillId, () -> Staff.pinMatches(m.get(), pin))) {
+      throw new SecurityException("the approval's manager id or PIN is wrong");
+    }
+    return managerId;
   }
 
   public Optional<StaffMember> staff(String cashierId) {
@@ -163,9 +167,10 @@ public final class TillService {
   /** Records cash taken or paid out by a sale or refund in the till's session. */
   public void recordCash(LocalTx tx, String tillSessionId, long cashInMinor, long cashOutMinor, int sales) {
     TillSession t = tx.document(TILLS, tillSessionId).map(TillService::parseTill).orElseThrow();
-    TillSession u = t.toBuilder().setCashSalesMinor(t.getCashSalesMinor() + cashInMinor)
-        .setCashRefundsMinor(t.getCashRefundsMinor() + cashOutMinor).setSaleCount(t.getSaleCount() + sales)
-        .setExpectedCashMinor(t.getExpectedCashMinor() + cashInMinor - cashOutMinor).build();
+    TillSession u = t.toBuilder().setCashSalesMinor(ExactSums.add("cash", t.getCashSalesMinor(), cashInMinor))
+        .setCashRefundsMinor(ExactSums.add("cash", t.getCashRefundsMinor(), cashOutMinor))
+        .setSaleCount(t.getSaleCount() + sales).setExpectedCashMinor(ExactSums.subtract("cash",
+            ExactSums.add("cash", t.getExpectedCashMinor(), cashInMinor), cashOutMinor)).build();
     tx.putDocument(TILLS, tillSessionId, u.toByteArray());
   }
 
@@ -181,7 +186,7 @@ public final class TillService {
       tx.putDocument(OPEN_TILL, s.getCashierId(), new byte[0]);
       OrSet sessions = tx.crdt(OPEN_SESSIONS).map(c -> (OrSet) c).orElse(OrSet.empty());
       tx.putCrdt(OPEN_SESSIONS, sessions.remove(t.getTillSessionId(), tx.now()));
-      long difference = countedCashMinor - t.getExpectedCashMinor();
+      long difference = ExactSums.subtract("counted_cash_minor", countedCashMinor, t.getExpectedCashMinor());
       tx.append(EventDraft.of("till-" + t.getTillSessionId(), EventType.END_OF_DAY_RECONCILIATION, countedCashMinor,
           store.currency(), EventFacts.newBuilder().setSessionId(t.getTillSessionId())
               .setReason("till close: expected " + t.getExpectedCashMinor() + ", counted " + countedCashMinor

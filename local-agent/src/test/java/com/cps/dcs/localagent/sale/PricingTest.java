@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import com.cps.dcs.kernel.validation.InputRefused;
 import com.cps.dcs.proto.pos.v1.TenderMethod;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,10 +48,10 @@ class PricingTest {
   void badCartsAreRefusedNamingTheField() {
     assertThatThrownBy(() -> Pricing.price(List.of(), 0)).hasMessageContaining("empty");
     assertThatThrownBy(() -> Pricing.price(List.of(new Pricing.Line(item(100, 0), 0, 0)), 0))
-        .isInstanceOfSatisfying(Pricing.PricingException.class, e -> assertThat(e.field()).isEqualTo("lines[0].quantity"));
+        .isInstanceOfSatisfying(InputRefused.class, e -> assertThat(e.violations().get(0).field()).isEqualTo("lines[0].quantity"));
     assertThatThrownBy(() -> Pricing.price(List.of(new Pricing.Line(item(100, 0), 1, 101)), 0))
-        .isInstanceOfSatisfying(Pricing.PricingException.class,
-            e -> assertThat(e.field()).isEqualTo("lines[0].line_discount_minor"));
+        .isInstanceOfSatisfying(InputRefused.class,
+            e -> assertThat(e.violations().get(0).field()).isEqualTo("lines[0].line_discount_minor"));
   }
 
   @Test
@@ -72,7 +73,7 @@ class PricingTest {
       long refunded = 0;
       long sum = 0;
       for (int k = 0; k < qty; k++) {
-        sum += SaleService.share(total, 1, qty, refunded);
+        sum += RefundPlan.share(total, 1, qty, refunded);
         refunded++;
       }
       assertThat(sum).isEqualTo(total);

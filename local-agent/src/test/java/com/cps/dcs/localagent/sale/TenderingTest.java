@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import com.cps.dcs.kernel.validation.InputRefused;
 import com.cps.dcs.proto.pos.v1.TenderMethod;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,18 +48,18 @@ class TenderingTest {
   @Test
   void givenBadTendersThenRefusedNamingTheField() {
     assertThatThrownBy(() -> Tendering.plan(100, List.of()))
-        .isInstanceOfSatisfying(Tendering.TenderException.class, e -> assertThat(e.field()).isEqualTo("tenders"));
+        .isInstanceOfSatisfying(InputRefused.class, e -> assertThat(e.violations().get(0).field()).isEqualTo("tenders"));
     assertThatThrownBy(() -> Tendering.plan(100, List.of(new Tendering.Offered(TenderMethod.TENDER_CASH, 0, ""))))
-        .isInstanceOfSatisfying(Tendering.TenderException.class,
-            e -> assertThat(e.field()).isEqualTo("tenders[0].amount_minor"));
+        .isInstanceOfSatisfying(InputRefused.class,
+            e -> assertThat(e.violations().get(0).field()).isEqualTo("tenders[0].amount_minor"));
     assertThatThrownBy(() -> Tendering.plan(100, List.of(new Tendering.Offered(TenderMethod.TENDER_CARD, 100, " "))))
-        .isInstanceOfSatisfying(Tendering.TenderException.class,
-            e -> assertThat(e.field()).isEqualTo("tenders[0].card_token"));
+        .isInstanceOfSatisfying(InputRefused.class,
+            e -> assertThat(e.violations().get(0).field()).isEqualTo("tenders[0].card_token"));
     assertThatThrownBy(() -> Tendering.plan(100, List.of(
         new Tendering.Offered(TenderMethod.TENDER_METHOD_UNSPECIFIED, 100, ""))))
-        .isInstanceOfSatisfying(Tendering.TenderException.class,
-            e -> assertThat(e.field()).isEqualTo("tenders[0].method"));
+        .isInstanceOfSatisfying(InputRefused.class,
+            e -> assertThat(e.violations().get(0).field()).isEqualTo("tenders[0].method"));
     assertThatThrownBy(() -> Tendering.plan(100, List.of(new Tendering.Offered(TenderMethod.TENDER_MOBILE, 101, "w"))))
-        .isInstanceOfSatisfying(Tendering.TenderException.class, e -> assertThat(e.field()).isEqualTo("tenders"));
+        .isInstanceOfSatisfying(InputRefused.class, e -> assertThat(e.violations().get(0).field()).isEqualTo("tenders"));
   }
 }

@@ -1,11 +1,11 @@
 package com.cps.dcs.query.grpc;
 
 import com.cps.dcs.kernel.money.Money;
+import com.cps.dcs.kernel.validation.Texts;
 import com.cps.dcs.proto.v4.Alert;
 import com.cps.dcs.proto.v4.AlertLevel;
 import com.cps.dcs.proto.v4.BranchQuery;
 import com.cps.dcs.proto.v4.BranchSummary;
-import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.proto.v4.DashboardSubscription;
 import com.cps.dcs.proto.v4.DashboardUpdate;
 import com.cps.dcs.proto.v4.HybridLogicalClock;
@@ -18,6 +18,7 @@ import com.cps.dcs.proto.v4.SalesReport;
 import com.cps.dcs.proto.v4.SalesReportEntry;
 import com.cps.dcs.proto.v4.SalesReportQuery;
 import com.cps.dcs.query.ReadModels;
+import com.cps.dcs.query.SummaryCache;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.google.protobuf.Timestamp;
 import io.grpc.stub.StreamObserver;
@@ -93,9 +94,7 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
   }
 
   private static void requireBranch(String branchId) {
-    if (branchId.isBlank()) {
-      throw GrpcErrors.invalidArgument("branch_id", "is required");
-    }
+    Texts.requireId("branch_id", branchId);
   }
 
   private static String currency(Connection c, String branchId) throws SQLException {
@@ -190,9 +189,7 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
   @Override
   public void getInventoryStatus(InventoryQuery q, StreamObserver<InventoryStatus> out) {
     requireBranch(q.getBranchId());
-    if (q.getProductId().isBlank()) {
-      throw GrpcErrors.invalidArgument("product_id", "is required");
-    }
+    Texts.requireId("product_id", q.getProductId());
     out.onNext(timed("GetInventoryStatus", () -> read(c -> {
       currency(c, q.getBranchId());
       try (ResultSet rs = ReadModels.query(c, "SELECT current_qty, reserved_qty, reorder_point, last_hlc_ms, "
@@ -306,6 +303,7 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
     if (q.getAccountCode().isBlank()) {
       throw GrpcErrors.invalidArgument("account_code", "is required (e.g. 1000 Cash)");
     }
+    Texts.checkId("account_code", q.getAccountCode());
     long asOf = checkTs("as_of_date", q.getAsOfDate());
     LocalDate day = LocalDate.ofInstant(Instant.ofEpochMilli(asOf == 0 ? clock.millis() : asOf), ZoneOffset.UTC);
     out.onNext(timed("GetLedgerBalance", () -> read(c -> {
@@ -353,8 +351,11 @@ public final class QueryGrpcService extends QueryProtocolGrpc.QueryProtocolImplB
   @Override
   public void subscribeDashboard(DashboardSubscription sub, StreamObserver<DashboardUpdate> out) {
     requireBranch(sub.getBranchId());
-    if (sub.getUpdateIntervalMs() < 0) {
-      throw GrpcErrors.invalidArgument("update_interval_ms", "must not be negative");
+    if (sub.getUpdateIntervalMs() < 0 || sub.getUpdateIntervalMs() > 3_600_000) {
+      throw GrpcErrors.invalidArgument("update_interval_ms", "must be within 0 (default 1 s) and 3600000 (an hour)");
+    }
+    if (sub.getMetricsCount() > METRICS.size()) {
+      throw GrpcErrors.invalidArgument("metrics", "more than the " + METRICS.size() + " known metrics");
     }
     for (String m : sub.getMetricsList()) {
       if (!METRICS.contains(m)) {

@@ -145,10 +145,10 @@ public class RegionalAgentConfig {
   @Bean
   RegionalSwarmService regionalSwarmService(RegionalSettings s, RegionNode node, RegionStore store,
       IngestBatcher batcher, KeyMaterial keys, InstantSource time, MeterRegistry meters) {
-    HlcClock clock = new HlcClock(s.nodeId(), time, Duration.ofMinutes(5), Hlc.zero(s.nodeId()));
+    HlcClock clock = new HlcClock(s.nodeId(), time, s.clockBounds().maxFutureDrift(), Hlc.zero(s.nodeId()));
     return new RegionalSwarmService(new RegionalSwarmService.Identity(s.nodeId(), s.tenantId(), s.regionId(),
         s.currency(), s.masterAddress()), node, store, batcher, new EventVerifier(keys.mac()), keys.agentKeys(),
-        clock, time, meters);
+        clock, time, meters, s.clockBounds());
   }
 
   /** Relays the outbox to Kafka; without KAFKA_BOOTSTRAP_SERVERS events stay in the outbox (said at start). */

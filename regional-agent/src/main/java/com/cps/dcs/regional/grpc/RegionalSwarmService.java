@@ -5,16 +5,23 @@ import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.AgentMessages;
 import com.cps.dcs.kernel.crypto.CrdtUploadSignature;
+import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.crypto.IntegrityException;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.event.ReceiptHash;
 import com.cps.dcs.kernel.hash.Canonical;
 import com.cps.dcs.kernel.hash.Sha256;
-import com.cps.dcs.kernel.crypto.Ecdsa;
 import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.ledger.Reconciliation;
 import com.cps.dcs.kernel.money.Money;
 import com.cps.dcs.kernel.money.MoneyException;
+import com.cps.dcs.kernel.validation.AgentMessageRules;
+import com.cps.dcs.kernel.validation.ClockBounds;
+import com.cps.dcs.kernel.validation.CrdtRules;
+import com.cps.dcs.kernel.validation.EventRules;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.region.v1.MergeCrdt;
 import com.cps.dcs.proto.region.v1.RegionCommand;
@@ -42,6 +49,7 @@ import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.grpc.InboundWindow;
+import com.cps.dcs.service.grpc.PacedStream;
 import com.cps.dcs.service.grpc.QuarantinedAck;
 import com.cps.dcs.service.swarm.LedgerConflicts;
 import com.google.protobuf.ByteString;
@@ -103,9 +111,12 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   private final InstantSource time;
   private final Counter refused;
   private final Timer commitLatency;
+  private final ClockBounds bounds;
 
   public RegionalSwarmService(Identity id, RegionNode node, RegionStore store, IngestBatcher batcher,
-      EventVerifier verifier, AgentKeys keys, HlcClock clock, InstantSource time, MeterRegistry meters) {
+      EventVerifier verifier, AgentKeys keys, HlcClock clock, InstantSource time, MeterRegistry meters,
+      ClockBounds bounds) {
+    this.bounds = bounds;
     this.id = id;
     this.node = node;
     this.store = store;
@@ -122,18 +133,34 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   // --- ingest ---------------------------------------------------------------------------------------------------
 
   /**
-   * Checks an event from a branch: sealed and signed, this region's tenant, from a registered agent of its branch,
-   * and its HMAC, hash and ECDSA signature verify against that agent's registered key.
+   * Checks an event from a branch: within the shared input rules (ids, amounts, clocks), sealed and signed, this
+   * region's tenant, from a registered agent of its branch, and its HMAC, hash and ECDSA signature verify against
+   * that agent's registered key.
    *
    * @throws StatusRuntimeException naming what is wrong
    */
   SovereignFinancialEvent verify(SovereignFinancialEvent e) {
+    return verify(e, false);
+  }
+
+  /**
+   * {@link #verify(SovereignFinancialEvent)}; with {@code quarantineContent}, an authentic event (every check but the
+   * content rules passes) whose content breaks {@link EventRules#content} is let through, to be quarantined when the
+   * entry is applied. A branch syncs events it already committed: refused here, such an event would come back with
+   * every round and hold up the branch's log behind it; quarantined, the branch learns it is settled for good.
+   */
+  SovereignFinancialEvent verify(SovereignFinancialEvent e, boolean quarantineContent) {
     if (e.getDigitalSignature().isEmpty()) {
       throw GrpcErrors.invalidArgument("digital_signature", "the region accepts only events sealed and signed by"
           + " their branch's agent");
     }
     if (!UuidV7.isV7(e.getEventId())) {
       throw GrpcErrors.invalidArgument("event_id", "must be a UUID v7 in canonical form");
+    }
+    List<Violation> bad = quarantineContent ? EventRules.clocks(e, bounds, time.millis())
+        : EventRules.all(e, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      throw GrpcErrors.refused(new InputRefused(bad));
     }
     if (!e.getTenantId().equals(id.tenantId())) {
       throw GrpcErrors.invalidArgument("tenant_id", "this region serves tenant " + id.tenantId());
@@ -172,8 +199,12 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   }
 
   private SovereignFinancialEvent verifyCounting(SovereignFinancialEvent e) {
+    return verifyCounting(e, false);
+  }
+
+  private SovereignFinancialEvent verifyCounting(SovereignFinancialEvent e, boolean quarantineContent) {
     try {
-      return verify(e);
+      return verify(e, quarantineContent);
     } catch (StatusRuntimeException ex) {
       refused.increment();
       throw ex;
@@ -217,7 +248,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     StatusRuntimeException[] refusals = new StatusRuntimeException[events.size()];
     java.util.stream.IntStream.range(0, events.size()).parallel().forEach(i -> {
       try {
-        verifyCounting(events.get(i));
+        verifyCounting(events.get(i), true); // a branch's committed events: bad content is quarantined
       } catch (StatusRuntimeException ex) {
         refusals[i] = ex;
       }
@@ -347,9 +378,8 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
   @Override
   public void getEventById(GetEventRequest r, StreamObserver<SovereignFinancialEvent> out) {
-    if (r.getEventId().isEmpty()) {
-      throw GrpcErrors.invalidArgument("event_id", "is required");
-    }
+    Texts.requireId("event_id", r.getEventId());
+    Texts.checkId("branch_id", r.getBranchId());
     SovereignFinancialEvent e = sql(() -> store.findEvent(r.getEventId()))
         .filter(ev -> r.getBranchId().isEmpty() || ev.getBranchId().equals(r.getBranchId()))
         .orElseThrow(() -> GrpcErrors.notFound("SovereignFinancialEvent", r.getEventId(),
@@ -361,6 +391,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
   @Override
   public void getEventsByRange(GetEventsRangeRequest r, StreamObserver<EventBatch> out) {
+    Texts.checkId("branch_id", r.getBranchId());
     long from = r.getStartTimestamp();
     long to = r.getEndTimestamp() == 0 ? Long.MAX_VALUE : r.getEndTimestamp();
     if (from < 0) {
@@ -393,6 +424,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   /** History (events with a timestamp from {@code from_timestamp}, in commit order), then live, seamlessly. */
   @Override
   public void subscribeEvents(SubscribeRequest r, StreamObserver<SovereignFinancialEvent> out) {
+    Texts.checkId("branch_id", r.getBranchId());
     if (r.getFromTimestamp() < 0) {
       throw GrpcErrors.invalidArgument("from_timestamp", "must be >= 0 (Unix milliseconds)");
     }
@@ -413,6 +445,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     private final long fromMs;
     private final List<Integer> types;
     private final Predicate<SovereignFinancialEvent> filter;
+    private final PacedStream<SovereignFinancialEvent> paced;
     private long afterIndex;
     private int afterPos;
     private volatile boolean stopped;
@@ -426,6 +459,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
       this.afterIndex = afterIndex;
       this.afterPos = afterPos;
       this.filter = filter;
+      this.paced = new PacedStream<>(call, PacedStream.DEFAULT_MAX_STALL);
     }
 
     void stop() {
@@ -440,6 +474,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
               500);
           for (RegionStore.Stored s : page) {
             if (filter.test(s.event())) {
+              if (!paced.awaitReady()) {
+                return;
+              }
               synchronized (call) {
                 if (stopped || call.isCancelled()) {
                   return;
@@ -559,6 +596,24 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     return agent;
   }
 
+  /**
+   * Takes one bundle of an upload after checking it ({@link CrdtRules}) and the call's count, so a call never buffers
+   * more than {@link CrdtRules#MAX_BUNDLES_PER_CALL} bundles or anything that would be refused at the end; false
+   * when the call was ended with the refusal.
+   */
+  private <T> boolean receiveBundle(List<CRDTStateBundle> received, CRDTStateBundle b, StreamObserver<T> out) {
+    List<Violation> bad = received.size() >= CrdtRules.MAX_BUNDLES_PER_CALL
+        ? List.of(new Violation("bundles", "more than " + CrdtRules.MAX_BUNDLES_PER_CALL + " in one call"))
+        : CrdtRules.check("bundles[" + received.size() + "]", b, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      refused.increment();
+      out.onError(GrpcErrors.refused(new InputRefused(bad)));
+      return false;
+    }
+    received.add(b);
+    return true;
+  }
+
   /** Merges an upload: nothing for none, otherwise only when signed by a registered agent. */
   private List<CRDTStateBundle> mergeUpload(Metadata headers, List<CRDTStateBundle> bundles) {
     return bundles.isEmpty() ? List.of() : merge(bundles, uploader(headers, bundles));
@@ -568,10 +623,13 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   public StreamObserver<CRDTStateBundle> streamCRDTUpdates(StreamObserver<BatchAckResponse> out) {
     Metadata headers = CallHeaders.current();
     List<CRDTStateBundle> received = new ArrayList<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
-        received.add(b);
+        if (!failed[0]) {
+          failed[0] = !receiveBundle(received, b, out);
+        }
       }
 
       @Override
@@ -581,6 +639,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         List<AckResponse> acks = new ArrayList<>();
         try {
           for (CRDTStateBundle m : mergeUpload(headers, received)) {
@@ -603,10 +664,13 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   public StreamObserver<CRDTStateBundle> syncCRDTState(StreamObserver<CRDTStateBundle> out) {
     Metadata headers = CallHeaders.current();
     List<CRDTStateBundle> received = new ArrayList<>();
+    boolean[] failed = {false};
     return new StreamObserver<>() {
       @Override
       public void onNext(CRDTStateBundle b) {
-        received.add(b);
+        if (!failed[0]) {
+          failed[0] = !receiveBundle(received, b, out);
+        }
       }
 
       @Override
@@ -616,6 +680,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
 
       @Override
       public void onCompleted() {
+        if (failed[0]) {
+          return;
+        }
         List<CRDTStateBundle> merged;
         try {
           merged = mergeUpload(headers, received);
@@ -665,8 +732,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   }
 
   private AgentMessage handle(AgentMessage m) {
-    if (m.getFromAgent().isEmpty()) {
-      throw GrpcErrors.invalidArgument("from_agent", "is required");
+    List<Violation> bad = AgentMessageRules.check(m, bounds, time.millis());
+    if (!bad.isEmpty()) {
+      throw GrpcErrors.refused(new InputRefused(bad));
     }
     if (m.getMessageType() == AgentMessageType.HEARTBEAT && !m.getPayload().isEmpty()) {
       register(m);
@@ -778,6 +846,14 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     if (to < r.getStartTimestamp()) {
       throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
     }
+    if (to - r.getStartTimestamp() > Reconciliation.MAX_RANGE_MS) {
+      throw GrpcErrors.invalidArgument("end_timestamp", "a reconciliation covers at most 366 days");
+    }
+    Texts.checkId("branch_id", r.getBranchId());
+    Texts.checkId("requested_by_agent", r.getRequestedByAgent());
+    if (r.getEventTypeFilterCount() > 64) {
+      throw GrpcErrors.invalidArgument("event_type_filter", "more than 64 types");
+    }
   }
 
   /** The balance of a branch (or of the whole region when branch_id is empty) recomputed from its stored events. */
@@ -790,8 +866,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
         throw GrpcErrors.invalidArgument("event_type_filter", "unknown event type '" + t + "'");
       }
     }
-    List<SovereignFinancialEvent> events = new ArrayList<>();
+    Reconciliation.Tally tally = new Reconciliation.Tally(id.currency());
     List<String> discrepancies = new ArrayList<>();
+    boolean tampered = false;
     long afterIndex = 0;
     int afterPos = -1;
     while (true) {
@@ -802,12 +879,15 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
         break;
       }
       for (RegionStore.Stored s : page) {
-        events.add(s.event());
+        tally.add(s.event());
         // Each stored event verifies again against its agent's key: a row altered in PostgreSQL shows up here.
         try {
           verify(s.event());
         } catch (StatusRuntimeException e) {
-          discrepancies.add(s.event().getEventId());
+          if (discrepancies.size() < Reconciliation.MAX_DISCREPANCY_IDS) {
+            discrepancies.add(s.event().getEventId());
+          }
+          tampered = true;
         }
       }
       afterIndex = page.get(page.size() - 1).raftIndex();
@@ -815,11 +895,11 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     }
     Money actual;
     try {
-      actual = Reconciliation.balance(events, id.currency());
+      actual = tally.balance();
     } catch (MoneyException e) {
-      throw GrpcErrors.failedPrecondition("MIXED_CURRENCY", "branch " + r.getBranchId(), e.getMessage());
+      throw GrpcErrors.failedPrecondition("MIXED_id.currency()", "branch " + r.getBranchId(), e.getMessage());
     }
-    boolean balanced = discrepancies.isEmpty();
+    boolean balanced = discrepancies.isEmpty() && !tampered;
     if (compare) {
       Money expected;
       try {
@@ -853,6 +933,9 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   // --- helpers --------------------------------------------------------------------------------------------------
 
   private static List<Integer> typeNumbers(List<EventType> types, String field) {
+    if (types.size() > EventType.values().length) {
+      throw GrpcErrors.invalidArgument(field, "more types than there are event types");
+    }
     List<Integer> out = new ArrayList<>();
     for (EventType t : types) {
       if (t == EventType.UNRECOGNIZED) {

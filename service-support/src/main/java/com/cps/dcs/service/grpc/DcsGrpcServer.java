@@ -1,12 +1,13 @@
 package com.cps.dcs.service.grpc;
 
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
+import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.cors.CorsServiceBuilder;
 import com.linecorp.armeria.server.docs.DocService;
@@ -15,7 +16,6 @@ import com.linecorp.armeria.server.file.HttpFile;
 import com.linecorp.armeria.server.grpc.GrpcHealthCheckService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
-import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.healthcheck.SettableHealthChecker;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.grpc.BindableService;
@@ -126,13 +126,14 @@ public final class DcsGrpcServer {
           .supportedSerializationFormats(GrpcSerializationFormats.values())
           .enableUnframedRequests(true)
           .useBlockingTaskExecutor(true) // service methods do blocking JDBC work
-          .maxRequestMessageLength(16 * 1024 * 1024)
+          .maxRequestMessageLength(RequestSizeLimits.TRANSPORT_LIMIT)
           // Armeria wires the v1alpha reflection service to the server's own services; grpcurl and Postman use it.
           .addService(ProtoReflectionService.newInstance())
           .addService(GrpcHealthCheckService.builder().checkers(health).build());
       services.forEach(grpc::addService);
       List<ServerInterceptor> all = new ArrayList<>(interceptors);
       all.add(new ErrorMappingInterceptor());
+      all.add(new RequestSizeLimits(RequestSizeLimits.DEFAULTS));
       grpc.intercept(all);
 
       GrpcService grpcService = grpc.build();

@@ -81,6 +81,11 @@ public final class GrpcErrors {
     return build(Code.UNAUTHENTICATED, description, errorInfo("UNAUTHENTICATED", Map.of()));
   }
 
+  /** RESOURCE_EXHAUSTED: a limit of this server was reached (a slow reader, a request too large). */
+  public static StatusRuntimeException resourceExhausted(String reason, String description) {
+    return build(Code.RESOURCE_EXHAUSTED, description, errorInfo(reason, Map.of()));
+  }
+
   public static StatusRuntimeException unavailable(String description) {
     return build(Code.UNAVAILABLE, description, errorInfo("UNAVAILABLE", Map.of()));
   }

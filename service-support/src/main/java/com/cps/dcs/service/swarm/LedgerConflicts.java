@@ -1,6 +1,10 @@
 package com.cps.dcs.service.swarm;
 
 import com.cps.dcs.kernel.ledger.ConflictResolution;
+import com.cps.dcs.kernel.validation.EventRules;
+import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.Texts;
+import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.ConflictResolutionRequest;
 import com.cps.dcs.proto.v4.ConflictStrategy;
@@ -9,6 +13,8 @@ import com.cps.dcs.service.grpc.GrpcErrors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * one is configured, and are otherwise refused with FAILED_PRECONDITION saying why.
  */
 public final class LedgerConflicts {
+  /** Events one request may ask to arbitrate between. */
+  public static final int MAX_CONFLICTING = 64;
+
   private LedgerConflicts() {}
 
   /**
@@ -24,9 +33,20 @@ public final class LedgerConflicts {
    * @throws StatusRuntimeException INVALID_ARGUMENT, FAILED_PRECONDITION or UNAVAILABLE naming the problem
    */
   public static SovereignFinancialEvent resolve(ConflictResolutionRequest r, String masterAddress) {
-    if (r.getConflictingEventsCount() < 2) {
-      throw GrpcErrors.invalidArgument("conflicting_events", "needs at least two events");
+    if (r.getConflictingEventsCount() < 2 || r.getConflictingEventsCount() > MAX_CONFLICTING) {
+      throw GrpcErrors.invalidArgument("conflicting_events", "needs two to " + MAX_CONFLICTING + " events");
     }
+    List<Violation> bad = new ArrayList<>();
+    for (int i = 0; i < r.getConflictingEventsCount(); i++) {
+      for (Violation v : EventRules.content(r.getConflictingEvents(i))) {
+        bad.add(new Violation("conflicting_events[" + i + "]." + v.field(), v.description()));
+      }
+    }
+    Texts.collect(bad, Texts.id("requesting_agent_id", r.getRequestingAgentId()));
+    if (r.getResolutionContext().size() > 64 * 1024) {
+      bad.add(new Violation("resolution_context", "larger than 65536 bytes"));
+    }
+    InputRefused.throwIfAny(bad);
     ConflictStrategy s = r.getResolutionStrategy();
     if (s == ConflictStrategy.UNRECOGNIZED) {
       throw GrpcErrors.invalidArgument("resolution_strategy", "unknown strategy");
