@@ -131,8 +131,8 @@ public final class ProjectionStore {
         projected.put(e.getEventId(), Projector.project(e));
         once.put(e.getEventId(), e);
         source.put(e.getEventId(), r);
-      } catch (IllegalArgumentException | ArithmeticException bad) {
-        dead.add(new DeadLetters.Entry(r, "cannot be projected: " + bad.getMessage()));
+      } catch (RuntimeException bad) { // pure code on the same bytes: it would fail the same way every time
+        dead.add(new DeadLetters.Entry(r, "cannot be projected: " + bad));
       }
     }
     try (Connection c = owner.getConnection()) {
