@@ -277,9 +277,20 @@ public final class SaleService {
     });
   }
 
-  /** Undoes a sale whose payment failed: refunds captured tenders and releases reservations, in one transaction. */
+  /**
+   * Undoes a sale whose payment failed: voids the captured tenders at the gateway first, outside any transaction (a
+   * gateway call must never hold the branch's write lock; each void is idempotent by its reference, so a crash
+   * before the transaction below only repeats it on recovery), then records the voids and releases the
+   * reservations in one transaction.
+   */
   private void compensate(SaleSagaRecord saga, SaleSecrets.Open open, int failedTender, String code,
       String message) {
+    for (int i = 0; i < failedTender; i++) {
+      TenderResult t = saga.getReceipt().getTenders(i);
+      if (t.getMethod() != TenderMethod.TENDER_CASH) {
+        payments.refund(t.getAuthorizationCode(), t.getAmountMinor(), saga.getCheckoutId() + ":void:" + i);
+      }
+    }
     store.transaction(tx -> {
       Receipt receipt = saga.getReceipt();
       String key = saga.getCheckoutId();
@@ -293,9 +304,6 @@ public final class SaleService {
           key + ":compensation-triggered");
       for (int i = 0; i < failedTender; i++) {
         TenderResult t = receipt.getTenders(i);
-        if (t.getMethod() != TenderMethod.TENDER_CASH) {
-          payments.refund(t.getAuthorizationCode(), t.getAmountMinor(), key + ":void:" + i);
-        }
         append(tx, saga, open, "payment-" + saga.getSaleId(), EventType.PAYMENT_REFUNDED, t.getAmountMinor(),
             EventFacts.newBuilder().setPaymentMethod(t.getMethod().name().replace("TENDER_", ""))
                 .setReason("voided: sale not made").build(), key + ":void:" + i);

@@ -20,6 +20,7 @@ import com.cps.dcs.kernel.validation.AgentMessageRules;
 import com.cps.dcs.kernel.validation.ClockBounds;
 import com.cps.dcs.kernel.validation.CrdtRules;
 import com.cps.dcs.kernel.validation.InputRefused;
+import com.cps.dcs.kernel.validation.ReconciliationRules;
 import com.cps.dcs.kernel.validation.Texts;
 import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.localagent.store.AppendOutcome;
@@ -673,9 +674,6 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
     // One result per UTC day of the range (expected_balance applies to the whole range), then the whole range.
     long dayMs = 86_400_000L;
     long start = r.getStartTimestamp();
-    if ((to - start) / dayMs > 366) {
-      throw GrpcErrors.invalidArgument("end_timestamp", "a streamed reconciliation covers at most 366 days");
-    }
     for (long day = Instant.ofEpochMilli(start).atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC)
         .toInstant().toEpochMilli(); day < to; day += dayMs) {
       out.onNext(reconcile(r, Math.max(day, start), Math.min(day + dayMs, to), false));
@@ -686,31 +684,12 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
   private void validateReconciliation(ReconciliationRequest r, long to) {
     checkBranch(r.getBranchId());
-    if (r.getStartTimestamp() < 0) {
-      throw GrpcErrors.invalidArgument("start_timestamp", "must be >= 0 (Unix milliseconds)");
-    }
-    if (to < r.getStartTimestamp()) {
-      throw GrpcErrors.invalidArgument("end_timestamp", "must not be before start_timestamp");
-    }
-    if (to - r.getStartTimestamp() > Reconciliation.MAX_RANGE_MS) {
-      throw GrpcErrors.invalidArgument("end_timestamp", "a reconciliation covers at most 366 days");
-    }
-    Texts.checkId("branch_id", r.getBranchId());
-    Texts.checkId("requested_by_agent", r.getRequestedByAgent());
-    if (r.getEventTypeFilterCount() > 64) {
-      throw GrpcErrors.invalidArgument("event_type_filter", "more than 64 types");
-    }
+    ReconciliationRules.check(r, to);
   }
 
+
   private ReconciliationResponse reconcile(ReconciliationRequest r, long from, long to, boolean compare) {
-    List<Integer> types = new ArrayList<>();
-    for (String t : r.getEventTypeFilterList()) {
-      try {
-        types.add(EventType.valueOf(t).getNumber());
-      } catch (IllegalArgumentException e) {
-        throw GrpcErrors.invalidArgument("event_type_filter", "unknown event type '" + t + "'");
-      }
-    }
+    List<Integer> types = ReconciliationRules.check(r, to);
     Reconciliation.Tally tally = new Reconciliation.Tally(store.currency());
     List<String> discrepancies = new ArrayList<>();
     boolean tampered = false;

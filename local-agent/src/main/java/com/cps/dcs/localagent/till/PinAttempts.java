@@ -13,8 +13,10 @@ import java.util.function.BooleanSupplier;
  * Wrong PINs, counted per (staff id, till) for sign-ins and approvals alike. After {@value #FREE_FAILURES} failures in
  * a row that pair is locked for one minute, then twice as long after each further failure (up to an hour); a right
  * PIN clears the count. The check, the PIN comparison and the count happen under one lock per staff member, so
- * concurrent guesses cannot slip past the limit. Only staff ids that exist get an entry, and each holds at most
- * {@value #MAX_PLACES} tills, so hostile ids cannot grow the table.
+ * concurrent guesses cannot slip past the limit. Staff ids that exist get an entry each, holding at most
+ * {@value #MAX_PLACES} tills; ids that do not exist are counted the same way in a table of the
+ * {@value #MAX_STRANGERS} most recent ones, so hostile ids cannot grow memory, and an unknown id locks like a known
+ * one (its answers cannot tell whether it exists).
  *
  * <p>A sign-in at a till the staff member never signed in at before counts in one shared "elsewhere" bucket: rotating
  * made-up till ids does not buy fresh guesses, and a stranger exhausting it does not lock the tills the staff member
@@ -23,6 +25,7 @@ import java.util.function.BooleanSupplier;
 final class PinAttempts {
   static final int FREE_FAILURES = 5;
   static final int MAX_PLACES = 16;
+  static final int MAX_STRANGERS = 4096;
   private static final Duration FIRST_LOCK = Duration.ofMinutes(1);
   private static final Duration LONGEST_LOCK = Duration.ofHours(1);
   private static final Duration FORGET_AFTER = Duration.ofHours(24);
@@ -51,14 +54,26 @@ final class PinAttempts {
 
   private final InstantSource time;
   private final Map<String, Member> members = new ConcurrentHashMap<>();
+  private final Map<String, Member> strangers = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<String, Member>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Member> eldest) {
+          return size() > MAX_STRANGERS;
+        }
+      });
 
   PinAttempts(InstantSource time) {
     this.time = time;
   }
 
-  /** A sign-in of an existing staff member at {@code tillId}: true when {@code pinMatches}. */
-  boolean signIn(String staffId, String tillId, BooleanSupplier pinMatches) {
-    Member m = members.computeIfAbsent(staffId, k -> new Member());
+  private Member member(String staffId, boolean known) {
+    return known ? members.computeIfAbsent(staffId, k -> new Member())
+        : strangers.computeIfAbsent(staffId, k -> new Member());
+  }
+
+  /** A sign-in at {@code tillId} of a staff id ({@code known}: it exists): true when {@code pinMatches}. */
+  boolean signIn(String staffId, boolean known, String tillId, BooleanSupplier pinMatches) {
+    Member m = member(staffId, known);
     synchronized (m) {
       String place = m.knownTills.containsKey(tillId) ? "till:" + tillId : ELSEWHERE;
       boolean ok = attempt(m, place, pinMatches);
@@ -69,21 +84,26 @@ final class PinAttempts {
     }
   }
 
-  /** An approval by an existing manager at the till of a signed-in session: true when {@code pinMatches}. */
-  boolean approval(String staffId, String tillId, BooleanSupplier pinMatches) {
-    Member m = members.computeIfAbsent(staffId, k -> new Member());
+  /** An approval by a staff id ({@code known}: it exists) at the till of a signed-in session. */
+  boolean approval(String staffId, boolean known, String tillId, BooleanSupplier pinMatches) {
+    Member m = member(staffId, known);
     synchronized (m) {
       return attempt(m, "approval:" + tillId, pinMatches);
     }
   }
 
-  /** Entries held (for tests: bounded by staff, never by the ids clients send). */
+  /** Entries held for existing staff (for tests: bounded by staff, never by the ids clients send). */
   int entries() {
     return members.values().stream().mapToInt(m -> {
       synchronized (m) {
         return m.counts.size();
       }
     }).sum();
+  }
+
+  /** Unknown ids held (for tests: at most {@value #MAX_STRANGERS}). */
+  int strangers() {
+    return strangers.size();
   }
 
   private boolean attempt(Member m, String place, BooleanSupplier pinMatches) {

@@ -51,15 +51,20 @@ public final class TillService {
   /** A signed-in cashier: the token the POS holds and the session it stands for. */
   public record SignedIn(String token, SignInSession session, StaffMember staff) {}
 
+  private static boolean pinMatches(Optional<StaffMember> staff, String pin) {
+    if (staff.isEmpty()) {
+      Staff.spendAsMuchAsAPinCheck(pin);
+      return false;
+    }
+    return Staff.pinMatches(staff.get(), pin);
+  }
+
   public SignedIn signIn(String cashierId, String pin, String tillId) {
     Instant now = time.instant();
     String till = tillId == null ? "" : tillId;
     Optional<StaffMember> staff = staff(cashierId);
-    if (staff.isEmpty()) {
-      Staff.spendAsMuchAsAPinCheck(pin); // an unknown id answers as slowly as a wrong PIN
-      throw new SecurityException("unknown cashier id or wrong PIN");
-    }
-    if (!attempts.signIn(cashierId, till, () -> Staff.pinMatches(staff.get(), pin))) {
+    // An unknown id answers as slowly as a wrong PIN and locks like a known one: nothing tells them apart.
+    if (!attempts.signIn(cashierId, staff.isPresent(), till, () -> pinMatches(staff, pin))) {
       throw new SecurityException("unknown cashier id or wrong PIN");
     }
     byte[] raw = new byte[32];
@@ -106,15 +111,12 @@ public final class TillService {
    */
   public String approveAsManager(String managerId, String pin, String tillId) {
     Optional<StaffMember> m = staff(managerId);
-    if (m.isEmpty()) {
-      Staff.spendAsMuchAsAPinCheck(pin);
+    if (!attempts.approval(managerId, m.isPresent(), tillId, () -> pinMatches(m, pin))) {
       throw new SecurityException("the approval's manager id or PIN is wrong");
     }
+    // only someone who knows this staff member's PIN learns that they are not a manager
     if (m.get().getRole() != Role.ROLE_MANAGER) {
       throw new SaleFailure(SaleFailure.Kind.APPROVAL_REQUIRED, "approval", managerId + " is not a manager");
-    }
-    if (!attempts.approval(managerId, tillId, () -> Staff.pinMatches(m.get(), pin))) {
-      throw new SecurityException("the approval's manager id or PIN is wrong");
     }
     return managerId;
   }
