@@ -1,4 +1,4 @@
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
+import { App } from "./app/App";
 
 createRoot(document.getElementById("root")!).render(<App />);

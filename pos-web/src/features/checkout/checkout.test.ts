@@ -7,7 +7,7 @@ import {
   TenderMethod,
   type CheckoutRequest,
 } from "../../gen/cps/enterprise/pos/v1/pos_pb";
-import { enqueue, pending } from "../offline/queue";
+import { enqueue, pending } from "../offline";
 import { resendPending } from "./checkout";
 
 const queued = (id: string) => create(CheckoutRequestSchema, {

@@ -1,8 +1,8 @@
 import { ConnectError, Code } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
-import { pos } from "../../api/client";
 import { CheckoutRequestSchema, type CheckoutRequest, type Receipt } from "../../gen/cps/enterprise/pos/v1/pos_pb";
-import { done, enqueue, pending, type CheckoutInit } from "../offline/queue";
+import { done, enqueue, pending, type CheckoutInit } from "../offline";
+import { sendCheckout } from "./api/checkout";
 
 export type CheckoutOutcome =
   | { kind: "receipt"; receipt: Receipt }
@@ -24,7 +24,7 @@ export async function checkout(init: CheckoutInit): Promise<CheckoutOutcome> {
   const request = create(CheckoutRequestSchema, init);
   await enqueue(request); // first on disk: a crash or a closed tab cannot lose the sale
   try {
-    const receipt = await pos.checkout(request, { timeoutMs: 20_000 });
+    const receipt = await sendCheckout(request);
     await done(request.checkoutId);
     return { kind: "receipt", receipt };
   } catch (e) {
@@ -40,14 +40,13 @@ export function needsSignIn(e: unknown): boolean {
 }
 
 type Send = (request: CheckoutRequest) => Promise<Receipt>;
-const sendToAgent: Send = (request) => pos.checkout(request, { timeoutMs: 20_000 });
 
 /**
  * Re-sends every queued checkout with the token of whoever is signed in now (the queue keeps none); returns the
  * receipts the agent gave back. A checkout the agent cannot take now (unreachable, or the session is gone) stays
  * queued for the next round, after a fresh sign-in if need be.
  */
-export async function resendPending(sessionToken: string, send: Send = sendToAgent): Promise<Receipt[]> {
+export async function resendPending(sessionToken: string, send: Send = sendCheckout): Promise<Receipt[]> {
   const receipts: Receipt[] = [];
   for (const request of await pending(sessionToken)) {
     try {

@@ -1,0 +1,3 @@
+// Receipts: the one just printed, and earlier ones found by number.
+export { ReceiptScreen } from "./ReceiptScreen";
+export { useFindReceipt, receiptKeys } from "./api/getReceipt";

@@ -1,0 +1,2 @@
+// Refunding an earlier sale, whole or per line, with a manager's approval.
+export { RefundScreen } from "./RefundScreen";
