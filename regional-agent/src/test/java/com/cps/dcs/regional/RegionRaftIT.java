@@ -113,6 +113,11 @@ class RegionRaftIT {
     }
   }
 
+  /** The start of a reconciliation that covers every event of this test (a reconciliation covers at most 366 days). */
+  static long since() {
+    return System.currentTimeMillis() - Duration.ofDays(1).toMillis();
+  }
+
   static String reason(StatusRuntimeException e) {
     return GrpcErrors.detail(GrpcErrors.statusOf(e), ErrorInfo.class).map(ErrorInfo::getReason).orElse("");
   }
@@ -333,11 +338,13 @@ class RegionRaftIT {
     }
     long sum = count("SELECT COALESCE(sum(amount_minor), 0) FROM event_store WHERE branch_id = 'branch-2'");
     ReconciliationResponse r = cluster.blocking(cluster.running().get(0)).requestReconciliation(
-        ReconciliationRequest.newBuilder().setBranchId("branch-2").setExpectedBalance(sum / 100.0).build());
+        ReconciliationRequest.newBuilder().setBranchId("branch-2").setStartTimestamp(since())
+            .setExpectedBalance(sum / 100.0).build());
     assertThat(r.getIsBalanced()).isTrue();
     assertThat(r.getDiscrepancyEventIdsList()).isEmpty();
     ReconciliationResponse wrong = cluster.blocking(cluster.running().get(1)).requestReconciliation(
-        ReconciliationRequest.newBuilder().setBranchId("branch-2").setExpectedBalance(sum / 100.0 + 1).build());
+        ReconciliationRequest.newBuilder().setBranchId("branch-2").setStartTimestamp(since())
+            .setExpectedBalance(sum / 100.0 + 1).build());
     assertThat(wrong.getIsBalanced()).isFalse();
   }
 

@@ -141,16 +141,25 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
    * @throws StatusRuntimeException naming what is wrong
    */
   SovereignFinancialEvent verify(SovereignFinancialEvent e) {
-    return verify(e, false);
+    return verify(e, Intake.BROADCAST);
   }
 
-  /**
-   * {@link #verify(SovereignFinancialEvent)}; with {@code quarantineContent}, an authentic event (every check but the
-   * content rules passes) whose content breaks {@link EventRules#content} is let through, to be quarantined when the
-   * entry is applied. A branch syncs events it already committed: refused here, such an event would come back with
-   * every round and hold up the branch's log behind it; quarantined, the branch learns it is settled for good.
-   */
-  SovereignFinancialEvent verify(SovereignFinancialEvent e, boolean quarantineContent) {
+  /** How an event reaches this check, which decides the rules it meets before its authenticity is checked. */
+  enum Intake {
+    /** One event from a caller: every rule, content and clocks, refused at the edge. */
+    BROADCAST,
+    /**
+     * A branch's committed events, synced: an authentic event whose content breaks {@link EventRules#content} goes on
+     * to be quarantined when the entry is applied (refused here it would come back every round and hold up the
+     * branch's log behind it), and only the future bound of the clocks applies, since a branch's events are as old
+     * as its time offline.
+     */
+    SYNC,
+    /** An event read back from PostgreSQL (reconciliation): authenticity only, it passed the rules when it came. */
+    STORED
+  }
+
+  SovereignFinancialEvent verify(SovereignFinancialEvent e, Intake intake) {
     if (e.getDigitalSignature().isEmpty()) {
       throw GrpcErrors.invalidArgument("digital_signature", "the region accepts only events sealed and signed by"
           + " their branch's agent");
@@ -158,8 +167,11 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     if (!UuidV7.isV7(e.getEventId())) {
       throw GrpcErrors.invalidArgument("event_id", "must be a UUID v7 in canonical form");
     }
-    List<Violation> bad = quarantineContent ? EventRules.clocks(e, bounds, time.millis())
-        : EventRules.all(e, bounds, time.millis());
+    List<Violation> bad = switch (intake) {
+      case BROADCAST -> EventRules.all(e, bounds, time.millis());
+      case SYNC -> EventRules.clocks(e, bounds.withoutAge(), time.millis());
+      case STORED -> List.of();
+    };
     if (!bad.isEmpty()) {
       throw GrpcErrors.refused(new InputRefused(bad));
     }
@@ -200,12 +212,12 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   }
 
   private SovereignFinancialEvent verifyCounting(SovereignFinancialEvent e) {
-    return verifyCounting(e, false);
+    return verifyCounting(e, Intake.BROADCAST);
   }
 
-  private SovereignFinancialEvent verifyCounting(SovereignFinancialEvent e, boolean quarantineContent) {
+  private SovereignFinancialEvent verifyCounting(SovereignFinancialEvent e, Intake intake) {
     try {
-      return verify(e, quarantineContent);
+      return verify(e, intake);
     } catch (StatusRuntimeException ex) {
       refused.increment();
       throw ex;
@@ -249,7 +261,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
     StatusRuntimeException[] refusals = new StatusRuntimeException[events.size()];
     java.util.stream.IntStream.range(0, events.size()).parallel().forEach(i -> {
       try {
-        verifyCounting(events.get(i), true); // a branch's committed events: bad content is quarantined
+        verifyCounting(events.get(i), Intake.SYNC);
       } catch (StatusRuntimeException ex) {
         refusals[i] = ex;
       }
@@ -861,7 +873,7 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
         tally.add(s.event());
         // Each stored event verifies again against its agent's key: a row altered in PostgreSQL shows up here.
         try {
-          verify(s.event());
+          verify(s.event(), Intake.STORED);
         } catch (StatusRuntimeException e) {
           if (discrepancies.size() < Reconciliation.MAX_DISCREPANCY_IDS) {
             discrepancies.add(s.event().getEventId());
