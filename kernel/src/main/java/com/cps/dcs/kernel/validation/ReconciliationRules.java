@@ -16,19 +16,21 @@ public final class ReconciliationRules {
   private ReconciliationRules() {}
 
   /**
-   * Checks {@code r} whose range ends at {@code to} (its {@code end_timestamp}, or now when that is 0).
+   * Checks {@code r} received at {@code nowMs}; its range ends at {@code end_timestamp}, or now when that is 0.
    *
    * @return the event type numbers its filter names (empty: every type)
    * @throws InputRefused naming every bad field
    */
-  public static List<Integer> check(ReconciliationRequest r, long to) {
+  public static List<Integer> check(ReconciliationRequest r, long nowMs) {
     List<Violation> bad = new ArrayList<>();
+    long to = r.getEndTimestamp() == 0 ? Math.max(nowMs, r.getStartTimestamp()) : r.getEndTimestamp();
     if (r.getStartTimestamp() < 0) {
       bad.add(new Violation("start_timestamp", "must be >= 0 (Unix milliseconds)"));
     } else if (to < r.getStartTimestamp()) {
       bad.add(new Violation("end_timestamp", "must not be before start_timestamp"));
     } else if (to - r.getStartTimestamp() > Reconciliation.MAX_RANGE_MS) {
-      bad.add(new Violation("end_timestamp", "a reconciliation covers at most 366 days"));
+      bad.add(new Violation(r.getEndTimestamp() == 0 ? "start_timestamp" : "end_timestamp",
+          "a reconciliation covers at most 366 days"));
     }
     Texts.collect(bad, Texts.id("branch_id", r.getBranchId()));
     Texts.collect(bad, Texts.id("requested_by_agent", r.getRequestedByAgent()));

@@ -684,12 +684,12 @@ public final class AccountingSwarmService extends AccountingSwarmProtocolGrpc.Ac
 
   private void validateReconciliation(ReconciliationRequest r, long to) {
     checkBranch(r.getBranchId());
-    ReconciliationRules.check(r, to);
+    ReconciliationRules.check(r, time.millis());
   }
 
 
   private ReconciliationResponse reconcile(ReconciliationRequest r, long from, long to, boolean compare) {
-    List<Integer> types = ReconciliationRules.check(r, to);
+    List<Integer> types = ReconciliationRules.check(r, time.millis());
     Reconciliation.Tally tally = new Reconciliation.Tally(store.currency());
     List<String> discrepancies = new ArrayList<>();
     boolean tampered = false;

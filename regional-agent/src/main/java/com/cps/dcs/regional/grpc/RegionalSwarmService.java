@@ -850,13 +850,13 @@ public final class RegionalSwarmService extends AccountingSwarmProtocolGrpc.Acco
   }
 
   private void validateReconciliation(ReconciliationRequest r, long to) {
-    ReconciliationRules.check(r, to);
+    ReconciliationRules.check(r, time.millis());
   }
 
 
   /** The balance of a branch (or of the whole region when branch_id is empty) recomputed from its stored events. */
   private ReconciliationResponse reconcile(ReconciliationRequest r, long from, long to, boolean compare) {
-    List<Integer> types = ReconciliationRules.check(r, to);
+    List<Integer> types = ReconciliationRules.check(r, time.millis());
     Reconciliation.Tally tally = new Reconciliation.Tally(id.currency());
     List<String> discrepancies = new ArrayList<>();
     boolean tampered = false;
