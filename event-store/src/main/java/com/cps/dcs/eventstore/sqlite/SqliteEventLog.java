@@ -128,8 +128,13 @@ public final class SqliteEventLog {
   /** Events with ts in [fromMs, toMs), optional types, after {@code afterSeq}, in seq order, at most {@code limit}. */
   public static List<StoredEvent> range(Connection c, long fromMs, long toMs, Collection<Integer> types,
       long afterSeq, int limit) throws SQLException {
-    String sql = "SELECT " + COLUMNS + " FROM events WHERE ts_ms >= ? AND ts_ms < ? AND seq > ?" + typeClause(types)
-        + " ORDER BY seq LIMIT ?";
+    return range(c, fromMs, toMs, types, afterSeq, limit, "");
+  }
+
+  private static List<StoredEvent> range(Connection c, long fromMs, long toMs, Collection<Integer> types,
+      long afterSeq, int limit, String andAlso) throws SQLException {
+    String sql = "SELECT " + COLUMNS + " FROM events e WHERE ts_ms >= ? AND ts_ms < ? AND seq > ?" + typeClause(types)
+        + andAlso + " ORDER BY seq LIMIT ?";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, fromMs);
       ps.setLong(2, toMs);
@@ -227,16 +232,8 @@ public final class SqliteEventLog {
   /** {@link #range} without the events the region refused: what the branch's figures are made of. */
   public static List<StoredEvent> rangeCounted(Connection c, long fromMs, long toMs, Collection<Integer> types,
       long afterSeq, int limit) throws SQLException {
-    String sql = "SELECT " + COLUMNS + " FROM events e WHERE ts_ms >= ? AND ts_ms < ? AND seq > ?"
-        + typeClause(types) + " AND NOT EXISTS (SELECT 1 FROM refused_events r WHERE r.seq = e.seq)"
-        + " ORDER BY seq LIMIT ?";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, fromMs);
-      ps.setLong(2, toMs);
-      ps.setLong(3, afterSeq);
-      ps.setInt(4, limit);
-      return all(ps);
-    }
+    return range(c, fromMs, toMs, types, afterSeq, limit,
+        " AND NOT EXISTS (SELECT 1 FROM refused_events r WHERE r.seq = e.seq)");
   }
 
   public static long maxSeq(Connection c) throws SQLException {
