@@ -8,7 +8,6 @@ import com.cps.dcs.kernel.clock.ClockDriftException;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.crdt.Crdt;
-import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.event.EventFactsCodec;
 import com.cps.dcs.kernel.event.EventSealer;
 import com.cps.dcs.kernel.event.ReceiptHash;
@@ -17,17 +16,12 @@ import com.cps.dcs.kernel.hash.IdempotencyKeys;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.kernel.money.Money;
-import com.cps.dcs.kernel.validation.ClockBounds;
-import com.cps.dcs.kernel.validation.CrdtRules;
-import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.CausalContext;
-import com.cps.dcs.proto.v4.HybridLogicalClock;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SovereignPayload;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -55,6 +49,7 @@ public final class LocalTx implements StateView {
   private final EventSealer sealer;
   private final InstantSource time;
   private final List<StoredEvent> appended;
+  private final LocalCrdts crdts;
 
   LocalTx(Connection c, LocalStore.Identity id, HlcClock clock, EventSealer sealer, InstantSource time,
       List<StoredEvent> appended) {
@@ -64,6 +59,7 @@ public final class LocalTx implements StateView {
     this.sealer = sealer;
     this.time = time;
     this.appended = appended;
+    this.crdts = new LocalCrdts(c, id.branchId(), clock, time);
   }
 
   /**
@@ -387,58 +383,17 @@ public final class LocalTx implements StateView {
 
   @Override
   public Optional<Crdt> crdt(String crdtId) {
-    try {
-      return SqliteEventLog.crdt(c, crdtId).map(LocalTx::toCrdt);
-    } catch (SQLException e) {
-      throw LocalStore.sql(e);
-    }
+    return crdts.find(crdtId);
   }
 
   /** Replaces the CRDT {@code crdtId} (callers merge first) and stamps it with this agent's clock. */
   public void putCrdt(String crdtId, Crdt value) {
-    try {
-      long version = SqliteEventLog.crdt(c, crdtId).map(CrdtRow::version).orElse(0L) + 1;
-      Hlc at = clock.now();
-      SqliteEventLog.putCrdt(c, new CrdtRow(crdtId, value.typeName(), value.toProto(id.branchId()).toByteArray(),
-          at.toProto().toByteArray(), version));
-    } catch (SQLException e) {
-      throw LocalStore.sql(e);
-    }
+    crdts.put(crdtId, value);
   }
 
-  /** Merges an incoming bundle into the local CRDT of the same id; returns the merged bundle. */
+  /** Merges an incoming bundle, checked by the shared CRDT rules, into the local CRDT of the same id. */
   public CRDTStateBundle mergeBundle(CRDTStateBundle incoming) {
-    List<Violation> bad = CrdtRules.check("", incoming, ClockBounds.withDrift(clock.maxDrift()), time.millis());
-    if (!bad.isEmpty()) {
-      throw new AppendRefused.Invalid(bad);
-    }
-    Crdt in = CrdtBundles.fromBundle(incoming);
-    try {
-      Optional<CrdtRow> row = SqliteEventLog.crdt(c, incoming.getCrdtId());
-      Crdt merged = row.map(r -> {
-        Crdt local = toCrdt(r);
-        if (!local.typeName().equals(in.typeName())) {
-          throw new AppendRefused.Invalid("crdt_type", incoming.getCrdtId() + " is a " + local.typeName()
-              + " here, not a " + in.typeName());
-        }
-        return local.merge(in);
-      }).orElse(in);
-      if (incoming.hasLastUpdated()) {
-        try {
-          clock.receive(Hlc.fromProto(incoming.getLastUpdated()));
-        } catch (ClockDriftException e) {
-          throw new AppendRefused.Invalid("last_updated", e.getMessage());
-        }
-      }
-      boolean changed = row.map(r -> !toCrdt(r).equals(merged)).orElse(true);
-      if (changed) {
-        putCrdt(incoming.getCrdtId(), merged);
-      }
-      CrdtRow now = SqliteEventLog.crdt(c, incoming.getCrdtId()).orElseThrow();
-      return CrdtBundles.toBundle(id.branchId(), now.crdtId(), merged, hlcOf(now), now.version());
-    } catch (SQLException e) {
-      throw LocalStore.sql(e);
-    }
+    return crdts.merge(incoming);
   }
 
   @Override
@@ -485,16 +440,11 @@ public final class LocalTx implements StateView {
   }
 
   static Crdt toCrdt(CrdtRow r) {
-    return CrdtBundles.fromBundle(CRDTStateBundle.newBuilder().setCrdtId(r.crdtId()).setCrdtType(r.crdtType())
-        .setSerializedState(ByteString.copyFrom(r.state())).build());
+    return LocalCrdts.toCrdt(r);
   }
 
   static Hlc hlcOf(CrdtRow r) {
-    try {
-      return Hlc.fromProto(HybridLogicalClock.parseFrom(r.updatedAt()));
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("stored CRDT clock of " + r.crdtId() + " is corrupt", e);
-    }
+    return LocalCrdts.hlcOf(r);
   }
 
   /** SHA-256 of the business content: tells a retry (same content) from a different request reusing a key. */
