@@ -14,7 +14,7 @@ import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.event.ReceiptHash;
 import com.cps.dcs.kernel.hash.Canonical;
 import com.cps.dcs.kernel.id.UuidV7;
-import com.cps.dcs.localagent.swarm.AccountingSwarmService;
+import com.cps.dcs.swarm.TierPolicy;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.AgentMessageType;
@@ -242,7 +242,7 @@ class AccountingSwarmIT {
    */
   @Test
   void aLongOfflineCallKeepsOrderAndIdempotencyAcrossChunks() throws Exception {
-    int n = AccountingSwarmService.STREAM_CHUNK * (AccountingSwarmService.STREAM_CHUNKS_IN_FLIGHT + 3) + 17;
+    int n = TierPolicy.BRANCH_CHUNK * (TierPolicy.BRANCH_CHUNKS_IN_FLIGHT + 3) + 17;
     CompletableFuture<BatchAckResponse> result = new CompletableFuture<>();
     StreamObserver<SovereignFinancialEvent> in = agent.swarmAsync().streamOfflineEvents(observer(result));
     for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ package com.cps.dcs.localagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.BranchQuery;
@@ -19,6 +20,8 @@ import com.cps.dcs.proto.v4.ReconciliationRequest;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SovereignPayload;
 import com.cps.dcs.proto.v4.VectorClock;
+import com.cps.dcs.testsupport.BranchSigner;
+import com.cps.dcs.testsupport.contract.SwarmContract;
 import com.cps.dcs.testsupport.FirstReply;
 import com.cps.dcs.testsupport.Refusals.Refusal;
 import com.cps.dcs.testsupport.Refusals;
@@ -33,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -271,26 +275,26 @@ class SwarmHostileIT {
   @Test
   void aNegativeOrNonNumericPriceIsNeverMerged() throws Exception {
     long now = System.currentTimeMillis();
-    refusedCrdt(price("p-hostile", "-5000", now), "serialized_state.value");
-    refusedCrdt(price("p-hostile", "free", now), "serialized_state.value");
+    refusedCrdt(price("p-hostile", "-5000", now), "bundles[0].serialized_state.value");
+    refusedCrdt(price("p-hostile", "free", now), "bundles[0].serialized_state.value");
   }
 
   @Test
   void anLwwTimestampInTheFutureThatNothingCouldOverrideIsNeverMerged() throws Exception {
-    refusedCrdt(price("p-hostile", "100", 4102444800000L), "serialized_state.timestamp.physical_ms");
+    refusedCrdt(price("p-hostile", "100", 4102444800000L), "bundles[0].serialized_state.timestamp.physical_ms");
   }
 
   @Test
   void aCounterEntryBeyondTheBoundIsNeverMerged() throws Exception {
     refusedCrdt(CRDTStateBundle.newBuilder().setCrdtId("stock:p-hostile").setCrdtType("PNCounter")
         .setSerializedState(PNCounter.newBuilder().putIncrements("branch-x", Long.MAX_VALUE).build().toByteString())
-        .build(), "serialized_state.increments[branch-x]");
+        .build(), "bundles[0].serialized_state.increments[branch-x]");
   }
 
   @Test
   void aBundleOfTheWrongTypeForItsIdIsNeverMerged() throws Exception {
     refusedCrdt(CRDTStateBundle.newBuilder().setCrdtId("price:p-hostile").setCrdtType("PNCounter")
-        .setSerializedState(PNCounter.getDefaultInstance().toByteString()).build(), "crdt_type");
+        .setSerializedState(PNCounter.getDefaultInstance().toByteString()).build(), "bundles[0].crdt_type");
   }
 
   @Test
@@ -298,5 +302,24 @@ class SwarmHostileIT {
     List<CRDTStateBundle> merged = RegionCluster.syncCrdts(agent.swarmAsync(),
         List.of(price("p-fine", "250", System.currentTimeMillis())));
     assertThat(merged).extracting(CRDTStateBundle::getCrdtId).contains("price:p-fine");
+  }
+
+  /** The swarm core's contract, run against this branch. */
+  @Nested
+  class Contract extends SwarmContract {
+    @Override
+    protected AccountingSwarmProtocolGrpc.AccountingSwarmProtocolBlockingStub swarm() {
+      return agent.swarm();
+    }
+
+    @Override
+    protected AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub swarmAsync() {
+      return agent.swarmAsync();
+    }
+
+    @Override
+    protected BranchSigner newAgent(String agentId) {
+      return new BranchSigner(agent.dataDir.resolve("keys"), "tenant-it", agent.branch, agentId);
+    }
   }
 }

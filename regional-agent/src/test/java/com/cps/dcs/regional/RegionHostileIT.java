@@ -18,6 +18,7 @@ import com.cps.dcs.proto.v4.ReconciliationRequest;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.testsupport.BranchSigner;
+import com.cps.dcs.testsupport.contract.SwarmContract;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
 import com.cps.dcs.testsupport.Refusals.Refusal;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -205,5 +207,24 @@ class RegionHostileIT {
     List<CRDTStateBundle> merged = RegionCluster.syncCrdts(cluster.async(node),
         List.of(price("250", System.currentTimeMillis())), branch);
     assertThat(merged).extracting(CRDTStateBundle::getCrdtId).contains("price:p-hostile");
+  }
+
+  /** The swarm core's contract, run against this region. */
+  @Nested
+  class Contract extends SwarmContract {
+    @Override
+    protected AccountingSwarmProtocolGrpc.AccountingSwarmProtocolBlockingStub swarm() {
+      return RegionHostileIT.this.swarm();
+    }
+
+    @Override
+    protected AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub swarmAsync() {
+      return cluster.async(node);
+    }
+
+    @Override
+    protected BranchSigner newAgent(String agentId) {
+      return new BranchSigner(cluster.keyDir, TENANT, "branch-contract", agentId);
+    }
   }
 }

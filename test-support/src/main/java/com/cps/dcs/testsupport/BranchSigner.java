@@ -71,6 +71,19 @@ public final class BranchSigner {
     return headers;
   }
 
+  /**
+   * A HEARTBEAT claiming to be agent {@code otherId}: a registration under that id carrying this agent's key, signed
+   * with it (what an impostor sends to take over a registered agent's id).
+   */
+  public AgentMessage registrationAs(String otherId) {
+    AgentRegistration reg = AgentRegistration.newBuilder().setAgentId(otherId).setAgentType(AgentType.LOCAL_AGENT)
+        .setBranchId(branchId).setStatus(AgentStatus.AGENT_ACTIVE)
+        .setPublicKey(ByteString.copyFrom(keys.publicKeyBytes())).build();
+    return AgentMessages.sign(AgentMessage.newBuilder().setMessageId(UuidV7.next().toString()).setFromAgent(otherId)
+        .setToAgent("region").setMessageType(AgentMessageType.HEARTBEAT).setPayload(reg.toByteString())
+        .setTimestamp(new Hlc(System.currentTimeMillis(), 0, otherId, 0).toProto()).build(), keys.privateKey());
+  }
+
   /** The HEARTBEAT that registers this agent with the region: its registration, signed with its own key. */
   public AgentMessage registration() {
     AgentRegistration reg = AgentRegistration.newBuilder().setAgentId(agentId).setAgentType(AgentType.LOCAL_AGENT)

@@ -117,6 +117,18 @@ public final class SqliteEventLog {
     }
   }
 
+  /** The id of the event at {@code version} of {@code streamId}, if the position is taken. */
+  public static Optional<String> atPosition(Connection c, String streamId, long version) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT event_id FROM events WHERE stream_id = ? AND stream_version = ?")) {
+      ps.setString(1, streamId);
+      ps.setLong(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
   public static Optional<StoredEvent> byIdempotencyKey(Connection c, String key) throws SQLException {
     return one(c, BY_KEY, key);
   }

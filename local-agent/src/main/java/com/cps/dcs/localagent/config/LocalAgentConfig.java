@@ -12,8 +12,15 @@ import com.cps.dcs.localagent.sale.RefundService;
 import com.cps.dcs.localagent.sale.SaleSecrets;
 import com.cps.dcs.localagent.sale.SaleService;
 import com.cps.dcs.localagent.store.LocalStore;
-import com.cps.dcs.localagent.swarm.AccountingSwarmService;
+import com.cps.dcs.localagent.swarm.BranchCrdts;
+import com.cps.dcs.localagent.swarm.BranchLog;
 import com.cps.dcs.localagent.swarm.PeerRegistry;
+import com.cps.dcs.proto.v4.AgentRegistration;
+import com.cps.dcs.proto.v4.AgentStatus;
+import com.cps.dcs.proto.v4.AgentType;
+import com.cps.dcs.swarm.SwarmIdentity;
+import com.cps.dcs.swarm.SwarmProtocolService;
+import com.cps.dcs.swarm.TierPolicy;
 import com.cps.dcs.localagent.sync.SyncClient;
 import com.cps.dcs.localagent.sync.SyncStatusView;
 import com.cps.dcs.localagent.till.TillService;
@@ -75,17 +82,23 @@ public class LocalAgentConfig {
     return new EventVerifier(keys.mac());
   }
 
+  /** Who this agent is to its peers and its region: its registration and key, which sign what it sends. */
   @Bean
-  PeerRegistry peerRegistry(LocalStore store, EventVerifier verifier) {
-    return new PeerRegistry(store, verifier);
+  SwarmIdentity swarmIdentity(LocalStore store, KeyMaterial keys, InstantSource time, LocalAgentSettings s) {
+    AgentRegistration template = AgentRegistration.newBuilder().setAgentId(s.agentId())
+        .setAgentType(AgentType.LOCAL_AGENT).setBranchId(s.branchId()).addCapabilities("AccountingSwarmProtocol")
+        .addCapabilities("QueryProtocol").addCapabilities("PosService").build();
+    return new SwarmIdentity(template, keys.agentKeys(), store.clock(), time, () -> AgentStatus.AGENT_ACTIVE);
   }
 
+  /** AccountingSwarmProtocol at this branch: the swarm core over the branch's SQLite log, peers and CRDTs. */
   @Bean
-  AccountingSwarmService accountingSwarmService(LocalStore store, PeerRegistry peers, EventVerifier verifier,
-      KeyMaterial keys, InstantSource time, LocalAgentSettings s, MeterRegistry meters) {
+  SwarmProtocolService accountingSwarmService(LocalStore store, SwarmIdentity identity, EventVerifier verifier,
+      InstantSource time, LocalAgentSettings s, MeterRegistry meters) {
     Gauge.builder("dcs.events.log.size", store, LocalStore::maxSeq).register(meters);
-    return new AccountingSwarmService(store, peers, verifier, keys.agentKeys(), time, s.masterAddress(), meters,
-        s.clockBounds());
+    return new SwarmProtocolService(TierPolicy.branch(s.tenantId(), s.branchId(), s.agentId(), s.currency(),
+        s.masterAddress()), new BranchLog(store, s.clockBounds(), time), new PeerRegistry(store),
+        new BranchCrdts(store), identity, verifier, s.clockBounds(), time, meters);
   }
 
   @Bean
@@ -125,7 +138,7 @@ public class LocalAgentConfig {
 
   /** Pushes the branch's events and CRDT state to its region (idle for a standalone branch). */
   @Bean(destroyMethod = "close")
-  SyncClient syncClient(LocalStore store, AccountingSwarmService swarm, LocalAgentSettings s, InstantSource time,
+  SyncClient syncClient(LocalStore store, SwarmIdentity swarm, LocalAgentSettings s, InstantSource time,
       MeterRegistry meters) {
     SyncClient sync = new SyncClient(store, swarm, s.regionalAddresses(), s.syncInterval(),
         s.syncOfflineRetry(), time, meters);
@@ -161,6 +174,7 @@ public class LocalAgentConfig {
     DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
         .gracefulShutdown(java.time.Duration.ofMillis(500));
     services.forEach(b::addService);
+    b.addServerInterceptor(SwarmProtocolService.callHeaders());
     if (s.webDir() != null) {
       b.staticFiles(s.webDir());
     }

@@ -1,9 +1,9 @@
 package com.cps.dcs.localagent.store;
 
+import com.cps.dcs.kernel.refusal.Refusal;
 import com.cps.dcs.kernel.validation.InputRefused;
 import com.cps.dcs.kernel.validation.Violation;
 import java.util.List;
-import java.util.Map;
 
 /** An append refused for a business reason; nothing was written. Mapped to a gRPC status in one place. */
 public sealed class AppendRefused extends RuntimeException {
@@ -51,9 +51,9 @@ public sealed class AppendRefused extends RuntimeException {
       this.requested = requested;
     }
 
-    public Map<String, String> metadata() {
-      return Map.of("stream_id", streamId, "current_stream_version", Long.toString(current),
-          "requested_stream_version", Long.toString(requested));
+    /** The refusal every tier answers for a taken stream position. */
+    public Refusal.StaleVersion refusal() {
+      return new Refusal.StaleVersion(streamId, requested, current, "");
     }
   }
 

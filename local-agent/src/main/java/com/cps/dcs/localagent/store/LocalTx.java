@@ -348,6 +348,10 @@ public final class LocalTx implements StateView {
         return new AppendOutcome.Duplicate(existing.get().event(),
             existing.get().ack().toBuilder().setIsDuplicate(true).build());
       }
+      if (SqliteEventLog.atPosition(c, e.getStreamId(), e.getStreamVersion()).isPresent()) {
+        throw new AppendRefused.StaleVersion(e.getStreamId(), SqliteEventLog.streamVersion(c, e.getStreamId()),
+            e.getStreamVersion());
+      }
       if (e.hasCausalContext() && e.getCausalContext().hasHlc()) {
         try {
           clock.receive(Hlc.fromProto(e.getCausalContext().getHlc()));

@@ -22,19 +22,7 @@ public final class IncomingEvents {
 
   /** True when the event was sealed and signed by some agent (a peer's event), not a client's request. */
   public static boolean isSealed(SovereignFinancialEvent e) {
-    return !e.getDigitalSignature().isEmpty();
-  }
-
-  /**
-   * Checks a peer's sealed event against the shared rules before its signature is checked.
-   *
-   * @throws AppendRefused.Invalid naming every bad field
-   */
-  public static void checkPeerEvent(SovereignFinancialEvent e, ClockBounds bounds, long nowMs) {
-    List<Violation> bad = EventRules.all(e, bounds, nowMs);
-    if (!bad.isEmpty()) {
-      throw new AppendRefused.Invalid(bad);
-    }
+    return com.cps.dcs.swarm.Incoming.isSealed(e);
   }
 
   /**

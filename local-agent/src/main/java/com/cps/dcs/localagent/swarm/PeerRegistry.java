@@ -2,41 +2,30 @@ package com.cps.dcs.localagent.swarm;
 
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog.PeerRow;
-import com.cps.dcs.kernel.crypto.AgentKeys;
-import com.cps.dcs.kernel.crypto.IntegrityException;
-import com.cps.dcs.kernel.event.EventVerifier;
-import com.cps.dcs.localagent.store.AppendRefused;
+import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.localagent.store.LocalStore;
+import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.AgentRegistration;
-import com.cps.dcs.proto.v4.SovereignFinancialEvent;
-import java.security.PublicKey;
+import com.cps.dcs.swarm.AgentDirectory;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Agents this branch trusts, with their public keys, learnt from registrations over {@code AgentCommunication}
- * (trust on first registration: a later registration with another key for the same agent is refused). Events
- * signed by an agent not in the registry are refused.
+ * The agents this branch knows, with their public keys, in its SQLite file: learnt from registrations over
+ * {@code AgentCommunication} (a later registration with another key for the same agent is refused). The swarm core
+ * checks events and messages against them.
  */
-public final class PeerRegistry {
+public final class PeerRegistry implements AgentDirectory {
   private final LocalStore store;
-  private final EventVerifier verifier;
 
-  public PeerRegistry(LocalStore store, EventVerifier verifier) {
+  public PeerRegistry(LocalStore store) {
     this.store = store;
-    this.verifier = verifier;
   }
 
-  /**
-   * Registers or refreshes a peer.
-   *
-   * @return false when the agent is already known with another key (the registration is refused)
-   */
-  public boolean register(AgentRegistration r, long nowMs) {
-    if (r.getAgentId().isEmpty() || r.getPublicKey().isEmpty()) {
-      throw new AppendRefused.Invalid("payload", "a registration needs agent_id and public_key");
-    }
-    AgentKeys.publicKeyFromX509(r.getPublicKey().toByteArray()); // refuses a key that does not parse
+  @Override
+  public boolean register(AgentRegistration r, long atMs) {
     return store.transaction(tx -> {
       try {
         Optional<PeerRow> known = SqliteEventLog.peer(tx.connection(), r.getAgentId());
@@ -44,34 +33,36 @@ public final class PeerRegistry {
           return false;
         }
         SqliteEventLog.putPeer(tx.connection(),
-            new PeerRow(r.getAgentId(), r.getPublicKey().toByteArray(), r.toByteArray(), nowMs));
+            new PeerRow(r.getAgentId(), r.getPublicKey().toByteArray(), r.toByteArray(), atMs));
         return true;
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
     });
   }
 
-  public Optional<PublicKey> keyOf(String agentId) {
-    return store.read(c -> SqliteEventLog.peer(c, agentId))
-        .map(p -> AgentKeys.publicKeyFromX509(p.publicKey()));
+  @Override
+  public Optional<AgentRegistration> find(String agentId) {
+    return store.read(c -> SqliteEventLog.peer(c, agentId)).map(PeerRegistry::registration);
   }
 
-  /**
-   * Verifies a peer's sealed event: known agent, same tenant, HMAC, hash and signature.
-   *
-   * @throws AppendRefused.Untrusted naming what failed
-   */
-  public void verify(SovereignFinancialEvent e) {
-    if (!e.getTenantId().equals(store.tenantId())) {
-      throw new AppendRefused.Untrusted("event " + e.getEventId() + " belongs to tenant " + e.getTenantId());
-    }
-    PublicKey key = keyOf(e.getAgentId()).orElseThrow(() -> new AppendRefused.Untrusted(
-        "agent " + e.getAgentId() + " is not registered with this agent; its events are refused"));
+  /** Keeps the message in the branch's documents, where it survives a restart. */
+  @Override
+  public void deliver(AgentMessage m) {
+    store.transaction(tx -> {
+      tx.putDocument("agent-messages", m.getMessageId().isEmpty() ? UuidV7.next().toString() : m.getMessageId(),
+          m.toByteArray());
+      return null;
+    });
+  }
+
+  private static AgentRegistration registration(PeerRow p) {
     try {
-      verifier.verify(e, key);
-    } catch (IntegrityException ex) {
-      throw new AppendRefused.Untrusted("event " + e.getEventId() + " does not verify: " + ex.getMessage());
+      // The key is the one recorded, whatever the stored registration says.
+      return AgentRegistration.parseFrom(p.registration()).toBuilder()
+          .setPublicKey(com.google.protobuf.ByteString.copyFrom(p.publicKey())).build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the stored registration of " + p.agentId() + " does not parse", e);
     }
   }
 }

@@ -4,7 +4,6 @@ import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.LocalStore;
-import com.cps.dcs.localagent.swarm.AccountingSwarmService;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.AgentMessage;
@@ -13,6 +12,7 @@ import com.cps.dcs.proto.v4.BatchAckResponse;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.service.grpc.QuarantinedAck;
+import com.cps.dcs.swarm.SwarmIdentity;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -60,7 +60,7 @@ public final class SyncClient implements AutoCloseable {
   static final Duration MIN_BACKOFF = Duration.ofMillis(100);
 
   private final LocalStore store;
-  private final AccountingSwarmService swarm;
+  private final SwarmIdentity swarm;
   private final List<String> addresses;
   private final Duration interval;
   /** The longest wait between attempts while no regional node answers. */
@@ -82,7 +82,7 @@ public final class SyncClient implements AutoCloseable {
   private int failures;
   private int next;
 
-  public SyncClient(LocalStore store, AccountingSwarmService swarm, List<String> addresses, Duration interval,
+  public SyncClient(LocalStore store, SwarmIdentity swarm, List<String> addresses, Duration interval,
       Duration offlineRetry, InstantSource time, MeterRegistry meters) {
     this.store = store;
     this.swarm = swarm;
@@ -206,7 +206,7 @@ public final class SyncClient implements AutoCloseable {
 
   private void register(AccountingSwarmProtocolGrpc.AccountingSwarmProtocolStub stub) {
     AgentMessage hello = swarm.signedMessage("region", AgentMessageType.HEARTBEAT,
-        swarm.ownRegistration().toByteString());
+        swarm.registration().toByteString());
     CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
     StreamObserver<AgentMessage> requests = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .agentCommunication(new StreamObserver<>() {

@@ -4,17 +4,25 @@ import com.cps.dcs.eventstore.pg.PgDatabase;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.event.EventVerifier;
-import com.cps.dcs.regional.grpc.CallHeaders;
+import com.cps.dcs.proto.v4.AgentRegistration;
+import com.cps.dcs.proto.v4.AgentStatus;
+import com.cps.dcs.proto.v4.AgentType;
 import com.cps.dcs.regional.grpc.IngestBatcher;
 import com.cps.dcs.regional.grpc.QuarantineGrpcService;
-import com.cps.dcs.regional.grpc.RegionalSwarmService;
 import com.cps.dcs.regional.kafka.OutboxRelay;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.raft.RegionStateMachine;
 import com.cps.dcs.regional.store.RegionStore;
+import com.cps.dcs.regional.swarm.RegionAgents;
+import com.cps.dcs.regional.swarm.RegionCrdts;
+import com.cps.dcs.regional.swarm.RegionLog;
 import com.cps.dcs.service.Doorbell;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
+import com.cps.dcs.swarm.LogSignal;
+import com.cps.dcs.swarm.SwarmIdentity;
+import com.cps.dcs.swarm.SwarmProtocolService;
+import com.cps.dcs.swarm.TierPolicy;
 import com.linecorp.armeria.server.Server;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -103,8 +111,15 @@ public class RegionalAgentConfig {
     return new Doorbell();
   }
 
+  /** Rung when applied entries stored events: subscriptions and swarm exchanges on this node follow it. */
+  @Bean
+  LogSignal eventsApplied() {
+    return new LogSignal();
+  }
+
   @Bean(destroyMethod = "close")
-  RegionNode regionNode(RegionalSettings s, RegionStore store, MeterRegistry meters, Doorbell eventsStored) {
+  RegionNode regionNode(RegionalSettings s, RegionStore store, MeterRegistry meters, Doorbell eventsStored,
+      LogSignal eventsApplied) {
     Counter ingested = meters.counter("dcs.region.events.ingested");
     Counter quarantined = Counter.builder("dcs.region.events.quarantined")
         .description("events this node applied as quarantined (never storable; listed by ListQuarantined)")
@@ -113,6 +128,7 @@ public class RegionalAgentConfig {
       ingested.increment(n);
       if (n > 0) {
         eventsStored.ring();
+        eventsApplied.ring();
       }
     }, quarantined::increment);
     try {
@@ -142,13 +158,19 @@ public class RegionalAgentConfig {
     return new IngestBatcher(node::submit, s.nodeId(), time::millis, s.ingestBatch(), 4);
   }
 
+  /** AccountingSwarmProtocol on this node: the swarm core over the region's Raft log, registry and CRDTs. */
   @Bean
-  RegionalSwarmService regionalSwarmService(RegionalSettings s, RegionNode node, RegionStore store,
-      IngestBatcher batcher, KeyMaterial keys, InstantSource time, MeterRegistry meters) {
+  SwarmProtocolService regionalSwarmService(RegionalSettings s, RegionNode node, RegionStore store,
+      IngestBatcher batcher, LogSignal eventsApplied, KeyMaterial keys, InstantSource time, MeterRegistry meters) {
     HlcClock clock = new HlcClock(s.nodeId(), time, s.clockBounds().maxFutureDrift(), Hlc.zero(s.nodeId()));
-    return new RegionalSwarmService(new RegionalSwarmService.Identity(s.nodeId(), s.tenantId(), s.regionId(),
-        s.currency(), s.masterAddress()), node, store, batcher, new EventVerifier(keys.mac()), keys.agentKeys(),
-        clock, time, meters, s.clockBounds());
+    AgentRegistration template = AgentRegistration.newBuilder().setAgentId(s.nodeId())
+        .setAgentType(AgentType.REGIONAL_AGENT).setRegionId(s.regionId()).addCapabilities("AccountingSwarmProtocol")
+        .build();
+    SwarmIdentity identity = new SwarmIdentity(template, keys.agentKeys(), clock, time,
+        () -> node.leaderId().isPresent() ? AgentStatus.AGENT_ACTIVE : AgentStatus.AGENT_DEGRADED);
+    return new SwarmProtocolService(TierPolicy.region(s.tenantId(), s.regionId(), s.currency(), s.masterAddress()),
+        new RegionLog(store, batcher, s.nodeId(), eventsApplied), new RegionAgents(node), new RegionCrdts(node),
+        identity, new EventVerifier(keys.mac()), s.clockBounds(), time, meters);
   }
 
   /** Relays the outbox to Kafka; without KAFKA_BOOTSTRAP_SERVERS events stay in the outbox (said at start). */
@@ -209,11 +231,11 @@ public class RegionalAgentConfig {
 
   /** gRPC, gRPC-Web and JSON on DCS_GRPC_PORT; gRPC health says NOT_SERVING while this node knows no leader. */
   @Bean
-  SmartLifecycle grpcServer(RegionalSwarmService swarm, RegionStore store, RegionNode node, RegionalSettings s,
+  SmartLifecycle grpcServer(SwarmProtocolService swarm, RegionStore store, RegionNode node, RegionalSettings s,
       MeterRegistry meters) {
     // A short quiet period: branches sync every few seconds, so a longer one would only run into the timeout.
     Server server = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
-        .gracefulShutdown(STOP_QUIET_PERIOD).addService(swarm).addService(new QuarantineGrpcService(store)).addServerInterceptor(new CallHeaders()).healthy(() -> node.leaderId().isPresent()).build();
+        .gracefulShutdown(STOP_QUIET_PERIOD).addService(swarm).addService(new QuarantineGrpcService(store)).addServerInterceptor(SwarmProtocolService.callHeaders()).healthy(() -> node.leaderId().isPresent()).build();
     return new SmartLifecycle() {
       private volatile boolean running;
 

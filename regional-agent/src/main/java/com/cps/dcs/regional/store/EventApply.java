@@ -4,6 +4,9 @@ import com.cps.dcs.eventstore.pg.SqlStates;
 import com.cps.dcs.kernel.validation.EventRules;
 import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.region.v1.EventOutcome;
+import com.cps.dcs.proto.region.v1.RefusalConflict;
+import com.cps.dcs.proto.region.v1.StaleStreamVersion;
+import com.cps.dcs.proto.region.v1.TypedRefusal;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,6 +48,16 @@ final class EventApply {
 
   private record Known(String eventId, String key, String streamId, int version, long raftIndex) {}
 
+  private static TypedRefusal staleVersion(SovereignFinancialEvent e, String heldBy) {
+    return TypedRefusal.newBuilder().setStaleVersion(StaleStreamVersion.newBuilder().setStreamId(e.getStreamId())
+        .setRequestedVersion(e.getStreamVersion()).setCurrentVersion(-1).setHeldByEventId(heldBy)).build();
+  }
+
+  private static TypedRefusal conflict(String code, String subject, String message) {
+    return TypedRefusal.newBuilder().setConflict(RefusalConflict.newBuilder().setCode(code).setSubject(subject)
+        .setMessage(message)).build();
+  }
+
   static String describe(List<Violation> violations) {
     return "invalid event: " + violations.stream().map(v -> v.field() + " " + v.description())
         .collect(Collectors.joining("; "));
@@ -82,7 +95,8 @@ final class EventApply {
       Known k = byId.containsKey(e.getEventId()) ? byId.get(e.getEventId()) : byKey.get(keyOf(e));
       String position = e.getStreamId() + "#" + e.getStreamVersion();
       if (!e.getTenantId().equals(tenantId)) {
-        o.setResult(EventOutcome.Result.REFUSED).setReason("the region serves tenant " + tenantId);
+        o.setResult(EventOutcome.Result.REFUSED).setReason("the region serves tenant " + tenantId)
+            .setRefusal(conflict("WRONG_TENANT", "event " + e.getEventId(), "the region serves tenant " + tenantId));
       } else if (quarantined.containsKey(Quarantine.key(e))) {
         o.setResult(EventOutcome.Result.QUARANTINED).setReason(quarantined.get(Quarantine.key(e)));
       } else if (!violations.get(i).isEmpty()) {
@@ -102,12 +116,14 @@ final class EventApply {
       } else if (!fresh) {
         Known holder = byPosition.get(position);
         o.setResult(EventOutcome.Result.REFUSED).setReason(holder == null ? "not stored"
-            : "stream " + e.getStreamId() + " version " + e.getStreamVersion() + " holds event " + holder.eventId());
+            : "stream " + e.getStreamId() + " version " + e.getStreamVersion() + " holds event " + holder.eventId())
+            .setRefusal(holder == null ? conflict("NOT_STORED", "event " + e.getEventId(), "not stored")
+                : staleVersion(e, holder.eventId()));
       } else if (byPosition.containsKey(position) || batchPositions.containsKey(position)) {
         String holder = byPosition.containsKey(position) ? byPosition.get(position).eventId()
             : batchPositions.get(position);
         o.setResult(EventOutcome.Result.REFUSED).setReason("stream " + e.getStreamId() + " version "
-            + e.getStreamVersion() + " holds event " + holder);
+            + e.getStreamVersion() + " holds event " + holder).setRefusal(staleVersion(e, holder));
       } else {
         o.setResult(EventOutcome.Result.STORED).setCommittedIndex(index);
         batchIds.add(e.getEventId());

@@ -1,5 +1,6 @@
 package com.cps.dcs.service.grpc;
 
+import com.cps.dcs.kernel.refusal.RefusedException;
 import com.cps.dcs.kernel.validation.InputRefused;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -42,6 +43,8 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
           close(e);
         } catch (InputRefused e) {
           close(GrpcErrors.refused(e));
+        } catch (RefusedException e) {
+          close(GrpcErrors.of(e.refusal()));
         } catch (RuntimeException e) {
           String id = UUID.randomUUID().toString();
           log.error("unexpected failure in {} [{}]", call.getMethodDescriptor().getFullMethodName(), id, e);

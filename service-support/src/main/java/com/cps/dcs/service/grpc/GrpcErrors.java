@@ -1,5 +1,6 @@
 package com.cps.dcs.service.grpc;
 
+import com.cps.dcs.kernel.refusal.Refusal;
 import com.cps.dcs.kernel.validation.InputRefused;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -34,6 +35,25 @@ public final class GrpcErrors {
   /** INVALID_ARGUMENT naming every field the shared checks refused. */
   public static StatusRuntimeException refused(InputRefused refused) {
     return invalidArguments(refused.violations().stream().map(v -> violation(v.field(), v.description())).toList());
+  }
+
+  /**
+   * The one mapping from a typed {@link Refusal} to a status with its details: every tier answers the same refusal
+   * with the same code, reason and details.
+   */
+  public static StatusRuntimeException of(Refusal r) {
+    return switch (r) {
+      case Refusal.Invalid i -> invalidArguments(i.violations().stream()
+          .map(v -> violation(v.field(), v.description())).toList());
+      case Refusal.StaleVersion s -> aborted(s.reason(), s.message(), s.metadata());
+      case Refusal.KeyReused k -> alreadyExists(k.reason(), k.key(), k.message());
+      case Refusal.Untrusted u -> permissionDenied(u.code(), u.message());
+      case Refusal.Quarantined q -> failedPrecondition(q.reason(), "event " + q.eventId(), q.why());
+      case Refusal.NotServed n -> notFound(n.kind(), n.id(), n.message());
+      case Refusal.Unavailable u -> unavailable(u.message());
+      case Refusal.Unauthenticated u -> unauthenticated(u.message());
+      case Refusal.Conflict c -> failedPrecondition(c.code(), c.subject(), c.message());
+    };
   }
 
   public static BadRequest.FieldViolation violation(String field, String description) {
