@@ -20,7 +20,6 @@ import com.cps.dcs.proto.v4.ReconciliationRequest;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SovereignPayload;
 import com.cps.dcs.proto.v4.VectorClock;
-import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.contract.SwarmContract;
 import com.cps.dcs.testsupport.FirstReply;
 import com.cps.dcs.testsupport.Refusals.Refusal;
@@ -30,6 +29,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -318,8 +318,18 @@ class SwarmHostileIT {
     }
 
     @Override
-    protected BranchSigner newAgent(String agentId) {
-      return new BranchSigner(agent.dataDir.resolve("keys"), "tenant-it", agent.branch, agentId);
+    protected Path keyDir() {
+      return agent.dataDir.resolve("keys");
+    }
+
+    @Override
+    protected String tenantId() {
+      return "tenant-it";
+    }
+
+    @Override
+    protected String branchId() {
+      return agent.branch;
     }
   }
 }

@@ -223,8 +223,18 @@ class RegionHostileIT {
     }
 
     @Override
-    protected BranchSigner newAgent(String agentId) {
-      return new BranchSigner(cluster.keyDir, TENANT, "branch-contract", agentId);
+    protected Path keyDir() {
+      return cluster.keyDir;
+    }
+
+    @Override
+    protected String tenantId() {
+      return TENANT;
+    }
+
+    @Override
+    protected String branchId() {
+      return "branch-contract";
     }
   }
 }

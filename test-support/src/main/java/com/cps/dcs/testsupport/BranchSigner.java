@@ -42,12 +42,17 @@ public final class BranchSigner {
   private long logical;
 
   public BranchSigner(Path keyDir, String tenantId, String branchId, String agentId) {
+    this(keyDir, tenantId, branchId, agentId, "sales-" + branchId);
+  }
+
+  /** An agent of {@code branchId} whose sales go to {@code stream} (several agents of one branch, one stream each). */
+  public BranchSigner(Path keyDir, String tenantId, String branchId, String agentId, String stream) {
     this.tenantId = tenantId;
     this.branchId = branchId;
     this.agentId = agentId;
     this.keys = LocalKeyFiles.agent(keyDir, agentId);
     this.sealer = new EventSealer(LocalKeyFiles.kek(keyDir, tenantId), LocalKeyFiles.mac(keyDir, tenantId), keys);
-    this.stream = "sales-" + branchId;
+    this.stream = stream;
   }
 
   public String agentId() {
