@@ -1,13 +1,12 @@
 package com.cps.dcs.query;
 
-import com.cps.dcs.query.grpc.DashboardHub;
-import com.cps.dcs.query.grpc.QueryGrpcService;
 import com.cps.dcs.query.projection.DeadLetterGrpcService;
 import com.cps.dcs.query.projection.DeadLetters;
 import com.cps.dcs.query.projection.ProjectionConsumer;
 import com.cps.dcs.query.projection.ProjectionStore;
 import com.cps.dcs.query.projection.Rebuilder;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
+import com.cps.dcs.swarm.query.QueryProtocolService;
 import com.linecorp.armeria.server.Server;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -26,46 +25,37 @@ public final class QueryService implements AutoCloseable {
   private final HikariDataSource ds;
   private final ProjectionStore store;
   private final ProjectionConsumer consumer;
-  private final DashboardHub hub;
   private final Server server;
-  private final QueryGrpcService grpc;
   private final SummaryCache summaries;
 
-  private QueryService(HikariDataSource ds, ProjectionStore store, ProjectionConsumer consumer, DashboardHub hub,
-      Server server, QueryGrpcService grpc, SummaryCache summaries) {
+  private QueryService(HikariDataSource ds, ProjectionStore store, ProjectionConsumer consumer, Server server,
+      SummaryCache summaries) {
     this.ds = ds;
     this.summaries = summaries;
     this.store = store;
     this.consumer = consumer;
-    this.hub = hub;
     this.server = server;
-    this.grpc = grpc;
   }
 
   /** Creates the database if missing, migrates it, starts consuming and serving. */
   public static QueryService start(QueryConfig cfg, MeterRegistry registry, InstantSource clock) {
     HikariDataSource ds = migratedPool(cfg.pgUrl());
     ProjectionStore store = new ProjectionStore(ds);
-    DashboardHub[] hubRef = new DashboardHub[1];
-    QueryGrpcService[] grpcRef = new QueryGrpcService[1];
-    DashboardHub hub = new DashboardHub(branch -> grpcRef[0].metrics(branch), clock);
-    hubRef[0] = hub;
     SummaryCache summaries = new SummaryCache(ds, registry);
-    QueryGrpcService grpc = new QueryGrpcService(new ReadModels(ds), cfg.tenantId(), clock, registry, hub,
-        summaries);
-    grpcRef[0] = grpc;
+    ProjectionReadModel projections = new ProjectionReadModel(new ReadModels(ds), cfg.tenantId(), summaries);
+    QueryProtocolService query = new QueryProtocolService(projections, clock, registry);
     ProjectionConsumer consumer = new ProjectionConsumer(cfg.kafkaBootstrap(), cfg.topic(), cfg.groupId(), store,
         registry, clock);
     consumer.onChange(summaries::invalidate); // this instance's commits at once; others' through NOTIFY
-    consumer.onChange(hub::changed);
+    consumer.onChange(projections::changed); // the dashboards
     // A short quiet period: the service stops within seconds of SIGTERM (dashboards reconnect elsewhere).
     Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).gracefulShutdown(Duration.ofMillis(500))
-        .addService(grpc)
+        .addService(query)
         .addService(new DeadLetterGrpcService(new DeadLetters(ds))).corsAllowAllOrigins()
         .meterRegistry(registry).build();
     server.start().join();
     consumer.start();
-    return new QueryService(ds, store, consumer, hub, server, grpc, summaries);
+    return new QueryService(ds, store, consumer, server, summaries);
   }
 
   /** A pool to {@code pgUrl} after creating the database when missing and running the migrations as its user. */
@@ -101,14 +91,9 @@ public final class QueryService implements AutoCloseable {
     return store;
   }
 
-  public QueryGrpcService grpc() {
-    return grpc;
-  }
-
   @Override
   public void close() throws InterruptedException {
     com.cps.dcs.service.grpc.DcsGrpcServer.stop(server, java.time.Duration.ofSeconds(15));
-    hub.close();
     consumer.close();
     summaries.close();
     ds.close();

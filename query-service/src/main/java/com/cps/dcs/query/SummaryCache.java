@@ -1,6 +1,6 @@
 package com.cps.dcs.query;
 
-import com.cps.dcs.proto.v4.BranchSummary;
+import com.cps.dcs.swarm.query.ReadModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -46,7 +46,7 @@ public final class SummaryCache implements AutoCloseable {
 
   private record Key(String branchId, LocalDate day) {}
 
-  private record Entry(long generation, long readAtNanos, BranchSummary summary) {}
+  private record Entry(long generation, long readAtNanos, ReadModel.Summary summary) {}
 
   public SummaryCache(DataSource ds, MeterRegistry registry) {
     this.ds = ds;
@@ -63,7 +63,7 @@ public final class SummaryCache implements AutoCloseable {
   }
 
   /** The kept answer for the branch and day if it is current, else {@code read}'s (kept when it succeeds). */
-  public BranchSummary get(String branchId, LocalDate day, Supplier<BranchSummary> read) {
+  public ReadModel.Summary get(String branchId, LocalDate day, Supplier<ReadModel.Summary> read) {
     if (!listening) {
       misses.increment();
       return read.get();
@@ -77,7 +77,7 @@ public final class SummaryCache implements AutoCloseable {
       return e.summary;
     }
     misses.increment();
-    BranchSummary s = read.get(); // a refusal (unknown branch) throws and keeps nothing
+    ReadModel.Summary s = read.get(); // a refusal (unknown branch) throws and keeps nothing
     if (entries.size() >= MAX_ENTRIES) {
       entries.clear();
     }

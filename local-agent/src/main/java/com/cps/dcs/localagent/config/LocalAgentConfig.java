@@ -7,7 +7,7 @@ import com.cps.dcs.localagent.catalog.SampleData;
 import com.cps.dcs.localagent.payment.PaymentPort;
 import com.cps.dcs.localagent.payment.SimulatedCardGateway;
 import com.cps.dcs.localagent.pos.PosGrpcService;
-import com.cps.dcs.localagent.query.BranchQueryService;
+import com.cps.dcs.localagent.query.BranchReadModel;
 import com.cps.dcs.localagent.sale.RefundService;
 import com.cps.dcs.localagent.sale.SaleSecrets;
 import com.cps.dcs.localagent.sale.SaleService;
@@ -27,6 +27,7 @@ import com.cps.dcs.localagent.till.TillService;
 import com.cps.dcs.proto.pos.v1.SyncStatus;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
+import com.cps.dcs.swarm.query.QueryProtocolService;
 import com.linecorp.armeria.server.Server;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.Gauge;
@@ -163,8 +164,8 @@ public class LocalAgentConfig {
   }
 
   @Bean
-  BranchQueryService branchQueryService(LocalStore store, InstantSource time) {
-    return new BranchQueryService(store, time);
+  QueryProtocolService queryProtocolService(LocalStore store, InstantSource time, MeterRegistry meters) {
+    return new QueryProtocolService(new BranchReadModel(store), time, meters);
   }
 
   /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */
