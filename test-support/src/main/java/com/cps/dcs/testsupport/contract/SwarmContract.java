@@ -14,6 +14,7 @@ import com.cps.dcs.proto.v4.ReconciliationResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
 import com.cps.dcs.testsupport.BranchSigner;
+import com.cps.dcs.testsupport.FirstReply;
 import com.cps.dcs.testsupport.Refusals;
 import com.cps.dcs.testsupport.Refusals.Refusal;
 import com.google.protobuf.ByteString;
@@ -63,28 +64,9 @@ public abstract class SwarmContract {
 
   private AgentMessage talk(AgentMessage m) throws Exception {
     CompletableFuture<AgentMessage> reply = new CompletableFuture<>();
-    StreamObserver<AgentMessage> in = swarmAsync().agentCommunication(observer(reply));
+    StreamObserver<AgentMessage> in = swarmAsync().agentCommunication(FirstReply.into(reply));
     in.onNext(m);
     return reply.get(60, TimeUnit.SECONDS);
-  }
-
-  private static <T> StreamObserver<T> observer(CompletableFuture<T> first) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        first.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        first.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        first.completeExceptionally(new IllegalStateException("completed without an answer"));
-      }
-    };
   }
 
   private List<SovereignFinancialEvent> all(String branchId) {
@@ -165,7 +147,7 @@ public abstract class SwarmContract {
         .setDigitalSignature(ByteString.copyFromUtf8("not a signature")).build();
     SovereignFinancialEvent b = agent.nextSale(300);
     CompletableFuture<BatchAckResponse> done = new CompletableFuture<>();
-    StreamObserver<SovereignFinancialEvent> in = swarmAsync().streamOfflineEvents(observer(done));
+    StreamObserver<SovereignFinancialEvent> in = swarmAsync().streamOfflineEvents(FirstReply.into(done));
     List.of(a, bad, b).forEach(in::onNext);
     in.onCompleted();
     BatchAckResponse acks = done.get(60, TimeUnit.SECONDS);
