@@ -25,6 +25,7 @@ final class SaleRecords {
   static final String RECEIPT_NUMBERS = "receipt-numbers";
   static final String REFUNDS = "refunds";
   static final String PENDING_REFUNDS = "refunds-pending";
+  static final String REFUND_SAGAS = "refund-sagas";
 
   private SaleRecords() {}
 
@@ -49,17 +50,14 @@ final class SaleRecords {
     return v.document(RECEIPT_NUMBERS, receiptNumber).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  static Optional<SaleSagaRecord> sagaOfCheckout(StateView v, String checkoutId) {
-    return v.document(CHECKOUTS, checkoutId).map(b -> new String(b, StandardCharsets.UTF_8))
-        .flatMap(id -> v.document(SAGAS, id)).map(b -> parse(SaleSagaRecord.parser(), b));
+  /** The saga a checkout id is bound to. */
+  static Optional<String> sagaIdOfCheckout(StateView v, String checkoutId) {
+    return v.document(CHECKOUTS, checkoutId).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  static Optional<SaleSagaRecord> saga(StateView v, String sagaId) {
-    return v.document(SAGAS, sagaId).map(b -> parse(SaleSagaRecord.parser(), b));
-  }
-
-  static void putSaga(LocalTx tx, SaleSagaRecord saga) {
-    tx.putDocument(SAGAS, saga.getSagaId(), saga.toByteArray());
+  /** The saga a refund id is bound to. */
+  static Optional<String> sagaIdOfRefund(StateView v, String refundId) {
+    return v.document(REFUND_SAGAS, refundId).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
   static Optional<RefundReceipt> refund(StateView v, String refundId) {
