@@ -60,7 +60,11 @@ public final class RefundService implements AutoCloseable {
       return done.get().toBuilder().setDuplicate(true).build();
     }
     Receipt sale = sale(r);
-    RefundPlan.of(sale, r.getLinesList()); // an early answer, before the PIN; decided again when reserving
+    boolean pending = SaleRecords.sagaIdOfRefund(store, r.getRefundId()).flatMap(id -> store.sagas().find(id))
+        .filter(s -> !s.finished()).isPresent();
+    if (!pending) { // a pending refund holds its quantities already: it is carried on as first asked
+      RefundPlan.of(sale, r.getLinesList()); // an early answer, before the PIN; decided again when reserving
+    }
     TillSession till = tills.openTill(store, cashier.getCashierId()).orElseThrow(() -> new SaleFailure(
         SaleFailure.Kind.PRECONDITION, "till", "open a till before refunding"));
     String approvedBy = cashier.getRole() == Role.ROLE_MANAGER ? cashier.getCashierId() : "";
