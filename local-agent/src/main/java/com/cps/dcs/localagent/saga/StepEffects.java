@@ -31,6 +31,16 @@ public final class StepEffects {
     return v.document(COLLECTION, key(sagaId, step, true)).isPresent();
   }
 
+  /** Records that the step's action took effect with {@code result} (for sagas carried over from before the engine). */
+  public static void recordDone(LocalTx tx, String sagaId, String step, byte[] result) {
+    tx.putDocument(COLLECTION, key(sagaId, step, false), result);
+  }
+
+  /** Records that the step's compensation ran (for sagas carried over from before the engine). */
+  public static void recordUndone(LocalTx tx, String sagaId, String step) {
+    tx.putDocument(COLLECTION, key(sagaId, step, true), new byte[0]);
+  }
+
   private static String key(String sagaId, String step, boolean undo) {
     return new StepAttempt(sagaId, step, 1, undo).idempotencyKey();
   }

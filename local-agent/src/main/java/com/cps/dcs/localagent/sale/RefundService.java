@@ -43,10 +43,12 @@ public final class RefundService implements AutoCloseable {
   private final ExecutorService stepThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final SagaEngine engine;
   private final SagaDefinition<RefundProcessing.Context> definition;
+  private final InstantSource time;
 
   public RefundService(LocalStore store, TillService tills, PaymentPort payments, InstantSource time) {
     this.store = store;
     this.tills = tills;
+    this.time = time;
     this.engine = new SagaEngine(store.sagas(), new SagaEventLog(store, store.sagas(), RefundProcessing::subject),
         time, Thread::sleep, stepThreads);
     this.definition = RefundProcessing.definition(new RefundSteps(store, tills, payments),
@@ -136,8 +138,12 @@ public final class RefundService implements AutoCloseable {
     };
   }
 
-  /** Carries on refunds a stop interrupted or left pending: a card refund is asked again with the same reference. */
+  /**
+   * Carries on refunds a stop interrupted or left pending, a card refund asked again with the same reference (those
+   * an earlier version left pending carried over to the engine first).
+   */
   public int recover() {
+    LegacySagas.carryRefunds(store, time.instant());
     int resumed = 0;
     for (SagaRecord saga : store.sagas().unfinished()) {
       if (saga.type() != SagaType.REFUND_PROCESSING) {

@@ -54,6 +54,7 @@ public final class SaleService implements AutoCloseable {
   private final SaleSteps steps;
   private final ExecutorService stepThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final SagaEngine engine;
+  private final InstantSource time;
 
   public SaleService(LocalStore store, TillService tills, PaymentPort payments, SaleSecrets secrets,
       int approvalThresholdBp, InstantSource time) {
@@ -61,6 +62,7 @@ public final class SaleService implements AutoCloseable {
     this.tills = tills;
     this.secrets = secrets;
     this.approvalThresholdBp = approvalThresholdBp;
+    this.time = time;
     this.steps = new SaleSteps(store, tills, payments, secrets);
     this.engine = new SagaEngine(store.sagas(), new SagaEventLog(store, store.sagas(), StandardSale::subject), time,
         Thread::sleep, stepThreads);
@@ -209,8 +211,12 @@ public final class SaleService implements AutoCloseable {
     }
   }
 
-  /** Finishes sales a stop interrupted: each unfinished saga carries on from its persisted state. */
+  /**
+   * Finishes sales a stop interrupted: each unfinished saga carries on from its persisted state (sagas of an earlier
+   * version carried over to the engine first).
+   */
   public int recover() {
+    LegacySagas.carrySales(store, time.instant());
     int resumed = 0;
     for (SagaRecord saga : store.sagas().unfinished()) {
       if (saga.type() != SagaType.STANDARD_SALE) {
