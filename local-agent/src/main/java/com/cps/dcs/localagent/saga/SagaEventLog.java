@@ -11,6 +11,7 @@ import com.cps.dcs.proto.v4.EventFacts;
 import com.cps.dcs.proto.v4.EventType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +75,10 @@ public final class SagaEventLog implements SagaEvents {
     if (t.type() == EventType.SAGA_SUCCEEDED) {
       return type + " completed";
     }
-    return t.detail().isEmpty() ? type + " " + t.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') : t.detail();
+    if (!t.detail().isEmpty()) {
+      return t.detail();
+    }
+    return type + " " + t.type().name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
   /**

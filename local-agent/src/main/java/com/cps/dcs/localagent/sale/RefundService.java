@@ -125,7 +125,7 @@ public final class RefundService implements AutoCloseable {
     if (posted.isPresent()) {
       return posted.get();
     }
-    Optional<StepRefusal> refusal = StepRefusal.of(store, saga.sagaId());
+    Optional<StepRefusal> refusal = StepRefusal.of(store, saga);
     throw switch (saga.state()) {
       case SAGA_COMPENSATED, SAGA_TIMED_OUT -> refusal.map(r -> r.failure("")).orElseGet(() -> new SaleFailure(
           SaleFailure.Kind.UNAVAILABLE, "refund", "the refund could not be completed (" + saga.failure()

@@ -4,7 +4,6 @@ import com.cps.dcs.localagent.store.AppendOutcome;
 import com.cps.dcs.localagent.store.EventDraft;
 import com.cps.dcs.localagent.store.LocalTx;
 import com.cps.dcs.localagent.store.StateView;
-import com.cps.dcs.proto.pos.v1.PendingRefund;
 import com.cps.dcs.proto.pos.v1.Receipt;
 import com.cps.dcs.proto.pos.v1.RefundReceipt;
 import com.cps.dcs.proto.pos.v1.SaleSagaRecord;
@@ -19,11 +18,13 @@ import java.util.Optional;
 
 /** The documents sales and refunds keep, and how their events are drafted: shared by checkout and refunds. */
 final class SaleRecords {
+  /** Sale sagas as an earlier version kept them (carried over to the saga engine by {@link LegacySagas}). */
   static final String SAGAS = "sale-sagas";
   static final String CHECKOUTS = "checkouts";
   static final String RECEIPTS = "receipts";
   static final String RECEIPT_NUMBERS = "receipt-numbers";
   static final String REFUNDS = "refunds";
+  /** Refunds an earlier version left pending (carried over to the saga engine by {@link LegacySagas}). */
   static final String PENDING_REFUNDS = "refunds-pending";
   static final String REFUND_SAGAS = "refund-sagas";
 
@@ -62,12 +63,6 @@ final class SaleRecords {
 
   static Optional<RefundReceipt> refund(StateView v, String refundId) {
     return v.document(REFUNDS, refundId).map(b -> parse(RefundReceipt.parser(), b));
-  }
-
-  /** A refund not yet resolved (an empty document is a resolved one). */
-  static Optional<PendingRefund> pendingRefund(StateView v, String refundId) {
-    return v.document(PENDING_REFUNDS, refundId).filter(b -> b.length > 0)
-        .map(b -> parse(PendingRefund.parser(), b));
   }
 
   static <T> T parse(Parser<T> parser, byte[] b) {

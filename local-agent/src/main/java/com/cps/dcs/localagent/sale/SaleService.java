@@ -192,7 +192,7 @@ public final class SaleService implements AutoCloseable {
     if (made.isPresent()) {
       return retry ? made.get().toBuilder().setDuplicate(true).build() : made.get();
     }
-    Optional<StepRefusal> refusal = StepRefusal.of(store, saga.sagaId());
+    Optional<StepRefusal> refusal = StepRefusal.of(store, saga);
     switch (saga.state()) {
       case SAGA_COMPENSATED, SAGA_TIMED_OUT -> {
         if (failedBefore) {

@@ -198,10 +198,11 @@ final class SaleSteps implements StandardSale.Participants {
             EventFacts.newBuilder().setPaymentMethod(method).setReason("voided: sale not made").build(), reference);
         return;
       }
-      StepRefusal.of(tx, a.sagaId()).filter(r -> r.step().equals(a.step())).ifPresent(r -> append(tx, sale, open,
-          "payment-" + sale.getSaleId(), EventType.PAYMENT_FAILED, t.getAmountMinor(), EventFacts.newBuilder()
-              .setReason(SagaEventLog.reason(r.reason())).setPaymentMethod(method)
-              .setReceiptNumber(sale.getReceipt().getReceiptNumber()).build(),
+      Optional<StepRefusal> refused = store.sagas().find(a.sagaId()).flatMap(saga -> StepRefusal.of(tx, saga))
+          .filter(r -> r.step().equals(a.step()));
+      refused.ifPresent(r -> append(tx, sale, open, "payment-" + sale.getSaleId(), EventType.PAYMENT_FAILED,
+          t.getAmountMinor(), EventFacts.newBuilder().setReason(SagaEventLog.reason(r.reason()))
+              .setPaymentMethod(method).setReceiptNumber(sale.getReceipt().getReceiptNumber()).build(),
           sale.getCheckoutId() + ":payment-failed:" + i));
     });
   }
@@ -283,9 +284,10 @@ final class SaleSteps implements StandardSale.Participants {
 
   /** Why the sale was rejected: the refusal a step noted, else the saga's own failure. */
   private EventFacts failureFacts(LocalTx tx, SaleSagaRecord sale) {
-    Optional<StepRefusal> refusal = StepRefusal.of(tx, sale.getSagaId());
-    String reason = refusal.map(StepRefusal::reason).orElseGet(() -> "NOT_COMPLETED: " + store.sagas()
-        .find(sale.getSagaId()).map(SagaRecord::failure).orElse(""));
+    Optional<SagaRecord> saga = store.sagas().find(sale.getSagaId());
+    Optional<StepRefusal> refusal = saga.flatMap(r -> StepRefusal.of(tx, r));
+    String reason = refusal.map(StepRefusal::reason)
+        .orElseGet(() -> "NOT_COMPLETED: " + saga.map(SagaRecord::failure).orElse(""));
     EventFacts.Builder f = EventFacts.newBuilder().setReason(SagaEventLog.reason(reason))
         .setReceiptNumber(sale.getReceipt().getReceiptNumber());
     refusal.filter(r -> r.step().startsWith("pay-")).ifPresent(r -> f.setPaymentMethod(SaleRecords.method(sale

@@ -1,5 +1,6 @@
 package com.cps.dcs.localagent.sale;
 
+import com.cps.dcs.kernel.saga.SagaRecord;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.localagent.store.StateView;
 import java.io.ByteArrayInputStream;
@@ -52,6 +53,15 @@ record StepRefusal(String step, SaleFailure.Kind kind, String subject, String co
 
   static Optional<StepRefusal> of(StateView v, String sagaId) {
     return v.document(COLLECTION, sagaId).map(StepRefusal::decode);
+  }
+
+  /**
+   * The refusal that ended {@code saga}'s step: the one noted, when the saga records that step as having failed (a
+   * note left by an attempt the engine never heard back from, before a stop, says nothing).
+   */
+  static Optional<StepRefusal> of(StateView v, SagaRecord saga) {
+    return of(v, saga.sagaId()).filter(r -> saga.steps().stream()
+        .anyMatch(s -> s.name().equals(r.step()) && !s.lastError().isEmpty()));
   }
 
   byte[] encode() {
