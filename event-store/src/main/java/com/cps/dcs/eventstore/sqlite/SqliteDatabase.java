@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * connection that sees the last committed state. Schema migrations in {@code db/sqlite} are applied in order once.
  */
 public final class SqliteDatabase implements AutoCloseable {
-  private static final List<String> MIGRATIONS = List.of("V1__local_event_log.sql", "V2__refused_events.sql");
+  private static final List<String> MIGRATIONS = List.of("V1__local_event_log.sql", "V2__refused_events.sql",
+      "V3__sagas.sql");
 
   private final Connection writer;
   private final Connection reader;

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * compensation is known to be owed from then on. Then:
  * <ul>
  *   <li>each action runs with its step's timeout and up to its step's attempts, with back-off between them; a
- *       {@link PermanentFailure} is not retried;</li>
+ *       {@link PermanentFailure} is not retried; a step still {@link InDoubt} after its attempts leaves the saga
+ *       running, for a later {@link #resume}, instead of compensating what may have happened;</li>
  *   <li>a step that fails for good, or the saga's deadline passing, starts compensation: every step that was
  *       attempted (completed, or possibly half done) is compensated in reverse order, each compensation with the
  *       step's timeout and attempts; compensations are idempotent, so one for an action that never took effect
@@ -116,6 +117,10 @@ public final class SagaEngine {
           break;
         } catch (StepError e) {
           boolean last = e.permanent || attempt >= step.retry().maxAttempts();
+          if (last && e.inDoubt) {
+            return save(r.withStep(i, r.steps().get(i).with(SagaStepState.STEP_EXECUTING, attempt, e.getMessage()),
+                r.context(), clock.instant()));
+          }
           r = save(r.withStep(i, r.steps().get(i).with(last ? SagaStepState.STEP_FAILED
               : SagaStepState.STEP_EXECUTING, attempt, e.getMessage()), r.context(), clock.instant()));
           if (last) {
@@ -202,11 +207,11 @@ public final class SagaEngine {
       return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new StepError("timed out after " + timeout.toMillis() + " ms", false);
+      throw new StepError("timed out after " + timeout.toMillis() + " ms", false, false);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      throw new StepError(message, cause instanceof PermanentFailure);
+      throw new StepError(message, cause instanceof PermanentFailure, cause instanceof InDoubt);
     } catch (InterruptedException e) {
       f.cancel(true);
       throw new Stopped();
@@ -216,10 +221,12 @@ public final class SagaEngine {
   /** One failed attempt. */
   private static final class StepError extends RuntimeException {
     final boolean permanent;
+    final boolean inDoubt;
 
-    StepError(String message, boolean permanent) {
+    StepError(String message, boolean permanent, boolean inDoubt) {
       super(message, null, false, false);
       this.permanent = permanent;
+      this.inDoubt = inDoubt;
     }
   }
 

@@ -113,9 +113,9 @@ public class LocalAgentConfig {
   }
 
   @Bean
-  RefundService refundService(LocalStore store, TillService tills, PaymentPort payments) {
-    RefundService refunds = new RefundService(store, tills, payments);
-    int settled = refunds.recover();
+  RefundService refundService(LocalStore store, TillService tills, PaymentPort payments, InstantSource time) {
+    RefundService refunds = new RefundService(store, tills, payments, time);
+    int settled = refunds.recover(); // every unfinished REFUND_PROCESSING saga, from its persisted state
     if (settled > 0) {
       log.info("settled {} refund(s) left pending by a stop", settled);
     }
@@ -124,10 +124,11 @@ public class LocalAgentConfig {
 
   @Bean
   SaleService saleService(LocalStore store, TillService tills, PaymentPort payments, KeyMaterial keys,
-      Environment env) {
+      Environment env, InstantSource time) {
     int threshold = Integer.parseInt(env.getProperty("DCS_DISCOUNT_APPROVAL_BP", "1000"));
-    SaleService sales = new SaleService(store, tills, payments, new SaleSecrets(keys.kek(), keys.mac()), threshold);
-    int resumed = sales.recover();
+    SaleService sales = new SaleService(store, tills, payments, new SaleSecrets(keys.kek(), keys.mac()), threshold,
+        time);
+    int resumed = sales.recover(); // every unfinished STANDARD_SALE saga, from its persisted state
     if (resumed > 0) {
       log.info("resumed {} sale(s) interrupted by a stop", resumed);
     }

@@ -1,50 +1,58 @@
 package com.cps.dcs.localagent.sale;
 
 import com.cps.dcs.kernel.id.UuidV7;
-import com.cps.dcs.localagent.catalog.Catalog;
+import com.cps.dcs.kernel.saga.SagaDefinition;
+import com.cps.dcs.kernel.saga.SagaEngine;
+import com.cps.dcs.kernel.saga.SagaRecord;
 import com.cps.dcs.localagent.payment.PaymentPort;
-import com.cps.dcs.localagent.store.AppendOutcome;
+import com.cps.dcs.localagent.saga.SagaEventLog;
 import com.cps.dcs.localagent.store.LocalStore;
-import com.cps.dcs.localagent.store.LocalTx;
 import com.cps.dcs.localagent.till.TillService;
 import com.cps.dcs.proto.pos.v1.PendingRefund;
 import com.cps.dcs.proto.pos.v1.Receipt;
-import com.cps.dcs.proto.pos.v1.ReceiptLine;
 import com.cps.dcs.proto.pos.v1.RefundReceipt;
 import com.cps.dcs.proto.pos.v1.RefundRequest;
 import com.cps.dcs.proto.pos.v1.Role;
-import com.cps.dcs.proto.pos.v1.SaleSagaRecord;
 import com.cps.dcs.proto.pos.v1.SignInSession;
-import com.cps.dcs.proto.pos.v1.TenderMethod;
-import com.cps.dcs.proto.pos.v1.TenderResult;
 import com.cps.dcs.proto.pos.v1.TillSession;
-import com.cps.dcs.proto.v4.EventFacts;
-import com.cps.dcs.proto.v4.EventType;
+import com.cps.dcs.proto.v4.SagaState;
+import com.cps.dcs.proto.v4.SagaType;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refunds ({@code REFUND_PROCESSING}), whole or by line, idempotent on the refund id. The refunds of one sale are
- * serialized (one lock per sale), and what is still refundable is decided inside the transaction that reserves it
- * on the sale, with the asked lines merged by product first: however many refunds race, together they never return
- * more than was sold. A card refund is recorded as pending in that same transaction, before the gateway is called
- * with the refund id as its reference (the gateway is idempotent per reference); a crash then leaves a pending
- * refund that the next start retries with the same reference, so a card is never refunded twice.
+ * Refunds, whole or by line, each a {@code REFUND_PROCESSING} saga ({@link RefundProcessing}) on the kernel's saga
+ * engine, idempotent on the refund id. The refunds of one sale are serialized (one lock per sale), and what is still
+ * refundable is decided inside the transaction that reserves it on the sale: however many refunds race, together
+ * they never return more than was sold. A card refund is asked of the gateway only once its reservation is persisted,
+ * with the refund id as its reference (the gateway is idempotent per reference); a gateway that does not answer
+ * leaves the refund pending, retried by a call with the same refund id or by the next start, so a card is never
+ * refunded twice.
  */
-public final class RefundService {
+public final class RefundService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RefundService.class);
 
   private final LocalStore store;
   private final TillService tills;
-  private final PaymentPort payments;
   private final KeyedLocks sales = new KeyedLocks();
+  private final ExecutorService stepThreads = Executors.newVirtualThreadPerTaskExecutor();
+  private final SagaEngine engine;
+  private final SagaDefinition<RefundProcessing.Context> definition;
+  private final InstantSource time;
 
-  public RefundService(LocalStore store, TillService tills, PaymentPort payments) {
+  public RefundService(LocalStore store, TillService tills, PaymentPort payments, InstantSource time) {
     this.store = store;
     this.tills = tills;
-    this.payments = payments;
+    this.time = time;
+    this.engine = new SagaEngine(store.sagas(), new SagaEventLog(store, store.sagas(), RefundProcessing::subject),
+        time, Thread::sleep, stepThreads);
+    this.definition = RefundProcessing.definition(new RefundSteps(store, tills, payments),
+        RefundProcessing.Limits.BRANCH);
   }
 
   /** Bounds are checked at the edge ({@code PosInputs}). */
@@ -54,7 +62,11 @@ public final class RefundService {
       return done.get().toBuilder().setDuplicate(true).build();
     }
     Receipt sale = sale(r);
-    RefundPlan.of(sale, r.getLinesList()); // an early answer, before the PIN; decided again inside the transaction
+    boolean pending = SaleRecords.sagaIdOfRefund(store, r.getRefundId()).flatMap(id -> store.sagas().find(id))
+        .filter(s -> !s.finished()).isPresent();
+    if (!pending) { // a pending refund holds its quantities already: it is carried on as first asked
+      RefundPlan.of(sale, r.getLinesList()); // an early answer, before the PIN; decided again when reserving
+    }
     TillSession till = tills.openTill(store, cashier.getCashierId()).orElseThrow(() -> new SaleFailure(
         SaleFailure.Kind.PRECONDITION, "till", "open a till before refunding"));
     String approvedBy = cashier.getRole() == Role.ROLE_MANAGER ? cashier.getCashierId() : "";
@@ -66,30 +78,98 @@ public final class RefundService {
       approvedBy = tills.approveAsManager(r.getApproval().getManagerId(), r.getApproval().getPin(),
           till.getTillId());
     }
-    String approver = approvedBy;
-    return sales.with(sale.getSaleId(), () -> {
-      Reservation res = store.transaction(tx -> reserve(tx, r, sale.getSaleId(), cashier, till, approver));
-      return res.done() != null ? res.done().toBuilder().setDuplicate(true).build() : settle(res.pending());
-    });
+    PendingRefund asked = PendingRefund.newBuilder().setRefundId(r.getRefundId()).setSaleId(sale.getSaleId())
+        .setTillSessionId(till.getTillSessionId()).setCashierId(cashier.getCashierId()).setApprovedBy(approvedBy)
+        .setReason(r.getReason().isBlank() ? "refund" : r.getReason()).build();
+    RefundProcessing.Context context = new RefundProcessing.Context(r.toBuilder().clearSessionToken()
+        .clearApproval().build(), asked);
+    return sales.with(sale.getSaleId(), () -> refundAlone(context));
   }
 
-  /** Settles refunds a crash left pending: the card refund is asked again with the same reference. */
+  /** Under the sale's lock: the refund id's saga carried on, or a new one started. */
+  private RefundReceipt refundAlone(RefundProcessing.Context context) {
+    String refundId = context.refund().getRefundId();
+    Optional<RefundReceipt> done = SaleRecords.refund(store, refundId);
+    if (done.isPresent()) {
+      return done.get().toBuilder().setDuplicate(true).build();
+    }
+    Optional<String> bound = SaleRecords.sagaIdOfRefund(store, refundId);
+    Optional<SagaRecord> existing = bound.flatMap(id -> store.sagas().find(id));
+    if (existing.isPresent() && !existing.get().finished()) {
+      return outcome(engine.resume(definition, existing.get()));
+    }
+    if (existing.isPresent() && existing.get().state() == SagaState.SAGA_STATE_FAILED) {
+      return outcome(existing.get());
+    }
+    // none yet, or one that was compensated (declined, refused): this call is a new attempt
+    String sagaId = UuidV7.next().toString();
+    String claimed = store.transaction(tx -> {
+      Optional<String> now = SaleRecords.sagaIdOfRefund(tx, refundId);
+      if (now.isPresent() && !now.equals(bound)) {
+        return now.get();
+      }
+      tx.putDocument(SaleRecords.REFUND_SAGAS, refundId, sagaId.getBytes(StandardCharsets.UTF_8));
+      return sagaId;
+    });
+    if (!claimed.equals(sagaId)) { // another path bound this refund id first
+      SagaRecord other = store.sagas().find(claimed).orElseThrow();
+      return outcome(other.finished() ? other : engine.resume(definition, other));
+    }
+    return outcome(engine.start(definition, sagaId, context));
+  }
+
+  /** What the cashier is answered for a refund saga as it stands: the refund receipt once posted, else why not. */
+  private RefundReceipt outcome(SagaRecord saga) {
+    String refundId = RefundProcessing.CODEC.decode(saga.context()).refund().getRefundId();
+    Optional<RefundReceipt> posted = SaleRecords.refund(store, refundId);
+    if (posted.isPresent()) {
+      return posted.get();
+    }
+    Optional<StepRefusal> refusal = StepRefusal.of(store, saga);
+    throw switch (saga.state()) {
+      case SAGA_COMPENSATED, SAGA_TIMED_OUT -> refusal.map(r -> r.failure("")).orElseGet(() -> new SaleFailure(
+          SaleFailure.Kind.UNAVAILABLE, "refund", "the refund could not be completed (" + saga.failure()
+              + "); nothing was paid back"));
+      case SAGA_STATE_FAILED -> new SaleFailure(SaleFailure.Kind.UNAVAILABLE, "refund",
+          "the refund needs an operator: " + saga.failure());
+      default -> refusal.filter(r -> r.kind() == SaleFailure.Kind.UNAVAILABLE).map(r -> r.failure(""))
+          .orElseGet(() -> new SaleFailure(SaleFailure.Kind.UNAVAILABLE, "refund",
+              "the refund is still in progress; retry with the same refund id"));
+    };
+  }
+
+  /**
+   * Carries on refunds a stop interrupted or left pending, a card refund asked again with the same reference (those
+   * an earlier version left pending carried over to the engine first).
+   */
   public int recover() {
-    int settled = 0;
-    for (byte[] b : store.documents(SaleRecords.PENDING_REFUNDS)) {
-      if (b.length == 0) {
+    LegacySagas.carryRefunds(store, time.instant());
+    int resumed = 0;
+    for (SagaRecord saga : store.sagas().unfinished()) {
+      if (saga.type() != SagaType.REFUND_PROCESSING) {
         continue;
       }
-      PendingRefund p = SaleRecords.parse(PendingRefund.parser(), b);
+      PendingRefund p = RefundProcessing.CODEC.decode(saga.context()).refund();
       try {
-        sales.with(p.getSaleId(), () -> SaleRecords.pendingRefund(store, p.getRefundId()).map(this::settle)
-            .orElse(null));
-        settled++;
-      } catch (SaleFailure e) {
-        log.warn("pending refund {} of sale {} is still open: {}", p.getRefundId(), p.getSaleId(), e.getMessage());
+        SagaRecord after = sales.with(p.getSaleId(), () -> store.sagas().find(saga.sagaId())
+            .filter(s -> !s.finished()).map(s -> engine.resume(definition, s)).orElse(saga));
+        if (after.finished()) {
+          resumed++;
+        } else {
+          log.warn("refund {} of sale {} is still open: {}", p.getRefundId(), p.getSaleId(),
+              after.steps().stream().map(s -> s.name() + " " + s.lastError()).toList());
+        }
+      } catch (RuntimeException e) {
+        log.warn("refund saga {} of refund {} could not be resumed: {}", saga.sagaId(), p.getRefundId(), e.toString());
       }
     }
-    return settled;
+    return resumed;
+  }
+
+  /** Stops the threads steps run on (a saga cut short stays as persisted, for the next start). */
+  @Override
+  public void close() {
+    stepThreads.shutdownNow();
   }
 
   private Receipt sale(RefundRequest r) {
@@ -101,131 +181,5 @@ public final class RefundService {
     String sid = id;
     return SaleRecords.receipt(store, id).orElseThrow(() -> new SaleFailure(SaleFailure.Kind.NOT_FOUND, "sale_id",
         "no completed sale " + sid));
-  }
-
-  private record Reservation(RefundReceipt done, PendingRefund pending) {}
-
-  /**
-   * One transaction: the refund id is looked up again, what is still refundable is checked on the sale as stored now,
-   * the quantities are reserved on the sale and the refund recorded as pending. Nothing is written on refusal.
-   */
-  private Reservation reserve(LocalTx tx, RefundRequest r, String saleId, SignInSession cashier, TillSession till,
-      String approvedBy) {
-    Optional<RefundReceipt> done = SaleRecords.refund(tx, r.getRefundId());
-    if (done.isPresent()) {
-      return new Reservation(done.get(), null);
-    }
-    Optional<PendingRefund> pending = SaleRecords.pendingRefund(tx, r.getRefundId());
-    if (pending.isPresent()) {
-      return new Reservation(null, pending.get());
-    }
-    Receipt sale = SaleRecords.receipt(tx, saleId).orElseThrow();
-    RefundPlan plan = RefundPlan.of(sale, r.getLinesList());
-    TenderResult original = sale.getTenders(0);
-    PendingRefund p = PendingRefund.newBuilder().setRefundId(r.getRefundId()).setSaleId(saleId)
-        .setDraft(RefundReceipt.newBuilder().setRefundId(r.getRefundId()).setSaleId(saleId)
-            .addAllLines(plan.lines()).setRefundedMinor(plan.totalMinor()).setMethod(original.getMethod())
-            .setFullRefund(plan.full()))
-        .setTaxMinor(plan.taxMinor()).setTillSessionId(till.getTillSessionId()).setCashierId(cashier.getCashierId())
-        .setApprovedBy(approvedBy).setReason(r.getReason().isBlank() ? "refund" : r.getReason())
-        .setAuthorizationCode(original.getAuthorizationCode()).build();
-    tx.putDocument(SaleRecords.RECEIPTS, saleId, plan.updated().toByteArray());
-    tx.putDocument(SaleRecords.PENDING_REFUNDS, p.getRefundId(), p.toByteArray());
-    return new Reservation(null, p);
-  }
-
-  /** Pays a pending refund back (card: the gateway, by the refund id) and records it; called under the sale's lock. */
-  private RefundReceipt settle(PendingRefund p) {
-    RefundReceipt draft = p.getDraft();
-    if (draft.getMethod() != TenderMethod.TENDER_CASH) {
-      PaymentPort.Result res = payments.refund(p.getAuthorizationCode(), draft.getRefundedMinor(), p.getRefundId());
-      if (res instanceof PaymentPort.Result.Declined d) {
-        store.transaction(tx -> release(tx, p));
-        throw new SaleFailure(SaleFailure.Kind.PRECONDITION, "refund", "the card refund was declined: "
-            + d.message());
-      }
-      if (res instanceof PaymentPort.Result.Unavailable) {
-        throw new SaleFailure(SaleFailure.Kind.UNAVAILABLE, "refund", "the card gateway did not answer; the refund"
-            + " stays pending and is retried with the same refund id");
-      }
-    }
-    return store.transaction(tx -> record(tx, p));
-  }
-
-  /** A declined refund gives its reserved quantities back to the sale. */
-  private Void release(LocalTx tx, PendingRefund p) {
-    Receipt sale = SaleRecords.receipt(tx, p.getSaleId()).orElseThrow();
-    Receipt.Builder b = sale.toBuilder();
-    for (ReceiptLine r : p.getDraft().getLinesList()) {
-      long give = r.getQuantity();
-      for (int i = 0; i < b.getLinesCount() && give > 0; i++) {
-        ReceiptLine l = b.getLines(i);
-        long back = l.getProductId().equals(r.getProductId()) ? Math.min(give, l.getRefundedQuantity()) : 0;
-        if (back > 0) {
-          b.setLines(i, l.toBuilder().setRefundedQuantity(l.getRefundedQuantity() - back));
-          give -= back;
-        }
-      }
-    }
-    tx.putDocument(SaleRecords.RECEIPTS, p.getSaleId(), b.build().toByteArray());
-    tx.putDocument(SaleRecords.PENDING_REFUNDS, p.getRefundId(), new byte[0]);
-    return null;
-  }
-
-  private RefundReceipt record(LocalTx tx, PendingRefund p) {
-    Optional<RefundReceipt> done = SaleRecords.refund(tx, p.getRefundId());
-    if (done.isPresent()) {
-      return done.get();
-    }
-    RefundReceipt draft = p.getDraft();
-    Receipt sale = SaleRecords.receipt(tx, p.getSaleId()).orElseThrow();
-    String key = p.getRefundId();
-    long total = draft.getRefundedMinor();
-    SaleSagaRecord saga = SaleSagaRecord.newBuilder().setSagaId(UuidV7.next().toString()).setSaleId(p.getSaleId())
-        .setCashierId(p.getCashierId()).setApprovedBy(p.getApprovedBy()).build();
-    EventFacts.Builder facts = EventFacts.newBuilder().setReceiptNumber(sale.getReceiptNumber())
-        .setSessionId(p.getTillSessionId()).setReason(p.getReason())
-        .setPaymentMethod(SaleRecords.method(draft.getMethod()));
-    for (ReceiptLine l : draft.getLinesList()) {
-      facts.addLines(EventFacts.Line.newBuilder().setProductId(l.getProductId()).setCategory(l.getCategory())
-          .setQuantity(l.getQuantity()).setUnitPriceMinor(l.getUnitPriceMinor()).setLineTotalMinor(
-              l.getLineTotalMinor()).setTaxMinor(l.getTaxMinor()));
-    }
-    byte[] sealed = ("refund=" + key).getBytes(StandardCharsets.UTF_8);
-    String sagaStream = "saga-" + saga.getSagaId();
-    append(tx, saga, sagaStream, EventType.SAGA_INITIATED, 0, facts.build(), key + ":refund-initiated", sealed);
-    append(tx, saga, "payment-" + p.getSaleId(), EventType.PAYMENT_REFUNDED, total, facts.build(),
-        key + ":refund-payment", sealed);
-    for (ReceiptLine l : draft.getLinesList()) {
-      Catalog.adjust(tx, Catalog.stockId(l.getProductId()), store.branchId(), l.getQuantity());
-      append(tx, saga, Catalog.stockStream(store.branchId(), l.getProductId()), EventType.INVENTORY_ADJUSTMENT, 0,
-          EventFacts.newBuilder().addLines(EventFacts.Line.newBuilder().setProductId(l.getProductId())
-              .setCategory(l.getCategory()).setQuantity(l.getQuantity())).setReason("refund")
-              .setReceiptNumber(sale.getReceiptNumber()).build(), key + ":return:" + l.getProductId(), sealed);
-    }
-    AppendOutcome refunded = append(tx, saga, "sale-" + p.getSaleId(),
-        draft.getFullRefund() ? EventType.SALE_REVERSED : EventType.SALE_PARTIALLY_REFUNDED, total, facts.build(),
-        key + ":sale-refunded", sealed);
-    append(tx, saga, "ledger-" + store.branchId(), EventType.LEDGER_REVERSAL_POSTED, total,
-        EventFacts.newBuilder().setReceiptNumber(sale.getReceiptNumber())
-            .addPostings(Accounts.debit(Accounts.SALES_RETURNS, total - p.getTaxMinor()))
-            .addPostings(Accounts.debit(Accounts.SALES_TAX_PAYABLE, p.getTaxMinor()))
-            .addPostings(Accounts.credit(Accounts.forTender(draft.getMethod()), total)).build(),
-        key + ":ledger-reversal", sealed);
-    append(tx, saga, sagaStream, EventType.SAGA_STEP_COMPLETED, 0, EventFacts.newBuilder()
-        .setReason("REFUND_PROCESSING completed").build(), key + ":refund-completed", sealed);
-    if (draft.getMethod() == TenderMethod.TENDER_CASH) {
-      tills.recordCash(tx, p.getTillSessionId(), 0, total, 0);
-    }
-    RefundReceipt receipt = draft.toBuilder().setReceiptHash(refunded.ack().getReceiptHash())
-        .setCompletedAt(refunded.event().getTs()).build();
-    tx.putDocument(SaleRecords.REFUNDS, p.getRefundId(), receipt.toByteArray());
-    tx.putDocument(SaleRecords.PENDING_REFUNDS, p.getRefundId(), new byte[0]);
-    return receipt;
-  }
-
-  private AppendOutcome append(LocalTx tx, SaleSagaRecord saga, String stream, EventType type, long amount,
-      EventFacts facts, String naturalKey, byte[] sealed) {
-    return SaleRecords.append(tx, store.currency(), saga, stream, type, amount, facts, naturalKey, sealed);
   }
 }

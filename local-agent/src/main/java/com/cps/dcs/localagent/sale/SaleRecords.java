@@ -4,7 +4,6 @@ import com.cps.dcs.localagent.store.AppendOutcome;
 import com.cps.dcs.localagent.store.EventDraft;
 import com.cps.dcs.localagent.store.LocalTx;
 import com.cps.dcs.localagent.store.StateView;
-import com.cps.dcs.proto.pos.v1.PendingRefund;
 import com.cps.dcs.proto.pos.v1.Receipt;
 import com.cps.dcs.proto.pos.v1.RefundReceipt;
 import com.cps.dcs.proto.pos.v1.SaleSagaRecord;
@@ -19,12 +18,15 @@ import java.util.Optional;
 
 /** The documents sales and refunds keep, and how their events are drafted: shared by checkout and refunds. */
 final class SaleRecords {
+  /** Sale sagas as an earlier version kept them (carried over to the saga engine by {@link LegacySagas}). */
   static final String SAGAS = "sale-sagas";
   static final String CHECKOUTS = "checkouts";
   static final String RECEIPTS = "receipts";
   static final String RECEIPT_NUMBERS = "receipt-numbers";
   static final String REFUNDS = "refunds";
+  /** Refunds an earlier version left pending (carried over to the saga engine by {@link LegacySagas}). */
   static final String PENDING_REFUNDS = "refunds-pending";
+  static final String REFUND_SAGAS = "refund-sagas";
 
   private SaleRecords() {}
 
@@ -49,27 +51,18 @@ final class SaleRecords {
     return v.document(RECEIPT_NUMBERS, receiptNumber).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  static Optional<SaleSagaRecord> sagaOfCheckout(StateView v, String checkoutId) {
-    return v.document(CHECKOUTS, checkoutId).map(b -> new String(b, StandardCharsets.UTF_8))
-        .flatMap(id -> v.document(SAGAS, id)).map(b -> parse(SaleSagaRecord.parser(), b));
+  /** The saga a checkout id is bound to. */
+  static Optional<String> sagaIdOfCheckout(StateView v, String checkoutId) {
+    return v.document(CHECKOUTS, checkoutId).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  static Optional<SaleSagaRecord> saga(StateView v, String sagaId) {
-    return v.document(SAGAS, sagaId).map(b -> parse(SaleSagaRecord.parser(), b));
-  }
-
-  static void putSaga(LocalTx tx, SaleSagaRecord saga) {
-    tx.putDocument(SAGAS, saga.getSagaId(), saga.toByteArray());
+  /** The saga a refund id is bound to. */
+  static Optional<String> sagaIdOfRefund(StateView v, String refundId) {
+    return v.document(REFUND_SAGAS, refundId).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
   static Optional<RefundReceipt> refund(StateView v, String refundId) {
     return v.document(REFUNDS, refundId).map(b -> parse(RefundReceipt.parser(), b));
-  }
-
-  /** A refund not yet resolved (an empty document is a resolved one). */
-  static Optional<PendingRefund> pendingRefund(StateView v, String refundId) {
-    return v.document(PENDING_REFUNDS, refundId).filter(b -> b.length > 0)
-        .map(b -> parse(PendingRefund.parser(), b));
   }
 
   static <T> T parse(Parser<T> parser, byte[] b) {

@@ -2,12 +2,14 @@ package com.cps.dcs.localagent.store;
 
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.eventstore.sqlite.SqliteSagaStore;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.crdt.Crdt;
 import com.cps.dcs.kernel.crdt.CrdtBundles;
 import com.cps.dcs.kernel.event.EventSealer;
+import com.cps.dcs.kernel.saga.SagaStore;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.HybridLogicalClock;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
@@ -44,6 +46,7 @@ public final class LocalStore implements AutoCloseable, StateView {
   private final EventSealer sealer;
   private final InstantSource time;
   private final List<Consumer<StoredEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final SagaStore sagas;
 
   /** Who this agent is. */
   public record Identity(String tenantId, String branchId, String agentId, String currency) {}
@@ -53,6 +56,7 @@ public final class LocalStore implements AutoCloseable, StateView {
     this.identity = identity;
     this.sealer = sealer;
     this.time = time;
+    this.sagas = new SqliteSagaStore(db);
     Hlc persisted = db.read(c -> SqliteEventLog.meta(c, HLC_HIGH_WATER)).map(LocalStore::parseHlc).orElse(null);
     this.clock = new HlcClock(identity.branchId(), time, maxDrift, persisted);
   }
@@ -199,6 +203,11 @@ public final class LocalStore implements AutoCloseable, StateView {
         .map(r -> CrdtBundles.toBundle(identity.branchId(), r.crdtId(), LocalTx.toCrdt(r), LocalTx.hlcOf(r),
             r.version()))
         .toList();
+  }
+
+  /** The branch's sagas, in the same SQLite file: what the saga engine persists before every side effect. */
+  public SagaStore sagas() {
+    return sagas;
   }
 
   public <T> T read(SqliteDatabase.SqlWork<T> work) {
