@@ -1,6 +1,7 @@
 package com.cps.dcs.regional.config;
 
 import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.event.EventVerifier;
@@ -12,7 +13,6 @@ import com.cps.dcs.regional.grpc.QuarantineGrpcService;
 import com.cps.dcs.regional.kafka.OutboxRelay;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.raft.RegionStateMachine;
-import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.regional.swarm.RegionAgents;
 import com.cps.dcs.regional.swarm.RegionCrdts;
 import com.cps.dcs.regional.swarm.RegionLog;

@@ -1,9 +1,9 @@
 package com.cps.dcs.regional.grpc;
 
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.proto.ops.v1.ListQuarantinedRequest;
 import com.cps.dcs.proto.ops.v1.ListQuarantinedResponse;
 import com.cps.dcs.proto.ops.v1.QuarantineServiceGrpc;
-import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;

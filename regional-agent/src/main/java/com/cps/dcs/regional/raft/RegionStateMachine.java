@@ -1,6 +1,7 @@
 package com.cps.dcs.regional.raft;
 
 import com.cps.dcs.eventstore.pg.SqlStates;
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.region.v1.RegionCommand;
@@ -9,7 +10,6 @@ import com.cps.dcs.proto.region.v1.RegionSnapshot;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.regional.state.RegionState;
-import com.cps.dcs.regional.store.RegionStore;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.File;
 import java.io.IOException;

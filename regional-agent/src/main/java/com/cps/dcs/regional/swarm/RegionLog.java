@@ -1,5 +1,6 @@
 package com.cps.dcs.regional.swarm;
 
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.kernel.event.ReceiptHash;
 import com.cps.dcs.kernel.refusal.Refusal;
 import com.cps.dcs.kernel.refusal.RefusedException;
@@ -8,7 +9,6 @@ import com.cps.dcs.proto.region.v1.TypedRefusal;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.regional.grpc.IngestBatcher;
-import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.swarm.Incoming;
 import com.cps.dcs.swarm.LogSignal;
 import com.cps.dcs.swarm.Logged;
