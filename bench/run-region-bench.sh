@@ -25,7 +25,7 @@ trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/n
   if [ -n "$logs" ]; then mkdir -p "$logs"; cp "$data"/n*.log "$logs"/; fi; rm -rf "$data"; drop_dbs' EXIT
 debug=()
 if [ -n "$logs" ]; then
-  debug=(--logging.level.com.cps.dcs.regional.store=DEBUG --logging.level.com.cps.dcs.regional.grpc=DEBUG)
+  debug=(--logging.level.com.cps.dcs.eventstore.pg.region=DEBUG --logging.level.com.cps.dcs.regional.grpc=DEBUG)
 fi
 peers="n1=127.0.0.1:12601,n2=127.0.0.1:12602,n3=127.0.0.1:12603"
 for i in 1 2 3; do

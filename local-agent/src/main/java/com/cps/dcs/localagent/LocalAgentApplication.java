@@ -1,13 +1,11 @@
 package com.cps.dcs.localagent;
 
-import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.kernel.chain.ChainVerification;
 import com.cps.dcs.kernel.chain.HashChainVerifier;
 import com.cps.dcs.localagent.config.LocalAgentSettings;
+import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.service.config.ParentWatch;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -28,13 +26,7 @@ public class LocalAgentApplication {
   }
 
   static int verifyChain(LocalAgentSettings settings) {
-    List<SovereignFinancialEvent> own = new ArrayList<>();
-    try (SqliteDatabase db = SqliteDatabase.open(settings.dbPath())) {
-      db.read(c -> {
-        SqliteEventLog.forEachOwn(c, own::add);
-        return null;
-      });
-    }
+    List<SovereignFinancialEvent> own = LocalStore.ownEventsIn(settings.dbPath());
     ChainVerification v = HashChainVerifier.verify(own);
     if (v.intact()) {
       System.out.println("hash chain intact: " + v.checked() + " events of " + settings.agentId() + " in "

@@ -1,10 +1,13 @@
 package com.cps.dcs.query;
 
+import com.cps.dcs.eventstore.pg.PgDatabase;
 import com.cps.dcs.query.projection.DeadLetterGrpcService;
 import com.cps.dcs.query.projection.DeadLetters;
 import com.cps.dcs.query.projection.ProjectionConsumer;
 import com.cps.dcs.query.projection.ProjectionStore;
 import com.cps.dcs.query.projection.Rebuilder;
+import com.cps.dcs.query.store.ReadModels;
+import com.cps.dcs.query.store.SummaryCache;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.swarm.query.QueryProtocolService;
 import com.linecorp.armeria.server.Server;
@@ -14,7 +17,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
-import com.cps.dcs.eventstore.pg.PgDatabase;
 
 /**
  * The running query service: migrated database, projection consumer, QueryProtocol server. Start with

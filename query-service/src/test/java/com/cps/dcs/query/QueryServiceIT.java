@@ -23,6 +23,7 @@ import com.cps.dcs.proto.v4.SalesReportQuery;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.query.projection.ProjectionStore;
 import com.cps.dcs.query.projection.Rebuilder;
+import com.cps.dcs.query.store.ReadModels;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;

@@ -1,6 +1,5 @@
 package com.cps.dcs.localagent.config;
 
-import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
 import com.cps.dcs.kernel.event.EventSealer;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.localagent.catalog.SampleData;
@@ -12,21 +11,21 @@ import com.cps.dcs.localagent.sale.RefundService;
 import com.cps.dcs.localagent.sale.SaleSecrets;
 import com.cps.dcs.localagent.sale.SaleService;
 import com.cps.dcs.localagent.store.LocalStore;
+import com.cps.dcs.localagent.store.PeerRegistry;
 import com.cps.dcs.localagent.swarm.BranchCrdts;
 import com.cps.dcs.localagent.swarm.BranchLog;
-import com.cps.dcs.localagent.swarm.PeerRegistry;
-import com.cps.dcs.proto.v4.AgentRegistration;
-import com.cps.dcs.proto.v4.AgentStatus;
-import com.cps.dcs.proto.v4.AgentType;
-import com.cps.dcs.swarm.SwarmIdentity;
-import com.cps.dcs.swarm.SwarmProtocolService;
-import com.cps.dcs.swarm.TierPolicy;
 import com.cps.dcs.localagent.sync.SyncClient;
 import com.cps.dcs.localagent.sync.SyncStatusView;
 import com.cps.dcs.localagent.till.TillService;
 import com.cps.dcs.proto.pos.v1.SyncStatus;
+import com.cps.dcs.proto.v4.AgentRegistration;
+import com.cps.dcs.proto.v4.AgentStatus;
+import com.cps.dcs.proto.v4.AgentType;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
+import com.cps.dcs.swarm.SwarmIdentity;
+import com.cps.dcs.swarm.SwarmProtocolService;
+import com.cps.dcs.swarm.TierPolicy;
 import com.cps.dcs.swarm.query.QueryProtocolService;
 import com.linecorp.armeria.server.Server;
 import io.grpc.BindableService;
@@ -73,8 +72,7 @@ public class LocalAgentConfig {
 
   @Bean(destroyMethod = "close")
   LocalStore localStore(LocalAgentSettings s, KeyMaterial keys, InstantSource time) {
-    SqliteDatabase db = SqliteDatabase.open(s.dbPath());
-    return new LocalStore(db, new LocalStore.Identity(s.tenantId(), s.branchId(), s.agentId(), s.currency()),
+    return LocalStore.open(s.dbPath(), new LocalStore.Identity(s.tenantId(), s.branchId(), s.agentId(), s.currency()),
         new EventSealer(keys.kek(), keys.mac(), keys.agentKeys()), time, s.maxClockDrift());
   }
 

@@ -1,6 +1,5 @@
 package com.cps.dcs.localagent.query;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.crdt.OrSet;
 import com.cps.dcs.kernel.event.EventFactsCodec;
@@ -102,7 +101,7 @@ public final class BranchReadModel implements ReadModel {
     List<CategoryTotal> categories = new ArrayList<>();
     for (StoredEvent s : events(fromMs, toMs + 1, SALE_TYPES)) {
       SovereignFinancialEvent e = s.event();
-      Instant at = Instant.ofEpochMilli(SqliteEventLog.tsMillis(e));
+      Instant at = Instant.ofEpochMilli(LocalStore.tsMillis(e));
       boolean completed = e.getType() == EventType.SALE_COMPLETED;
       long sign = completed ? 1 : -1;
       totals.add(new Total(at, sign * e.getAmountMinor(), completed ? 1 : 0));
@@ -160,7 +159,7 @@ public final class BranchReadModel implements ReadModel {
     long after = 0;
     while (true) {
       long a = after;
-      List<StoredEvent> page = store.read(c -> SqliteEventLog.rangeCounted(c, from, to, types, a, 2000));
+      List<StoredEvent> page = store.rangeCounted(from, to, types, a, 2000);
       if (page.isEmpty()) {
         return out;
       }

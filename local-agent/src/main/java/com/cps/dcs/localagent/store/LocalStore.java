@@ -14,10 +14,12 @@ import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.HybridLogicalClock;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +52,27 @@ public final class LocalStore implements AutoCloseable, StateView {
 
   /** Who this agent is. */
   public record Identity(String tenantId, String branchId, String agentId, String currency) {}
+
+  /** Opens the branch's SQLite file (created and migrated when new) as this agent's store. */
+  public static LocalStore open(Path file, Identity identity, EventSealer sealer, InstantSource time,
+      Duration maxDrift) {
+    return new LocalStore(SqliteDatabase.open(file), identity, sealer, time, maxDrift);
+  }
+
+  /**
+   * The own events in the branch's SQLite file, in append order (the agent's hash chain), read without opening the
+   * store (no keys needed), for {@code verify-chain}.
+   */
+  public static List<SovereignFinancialEvent> ownEventsIn(Path file) {
+    List<SovereignFinancialEvent> own = new ArrayList<>();
+    try (SqliteDatabase db = SqliteDatabase.open(file)) {
+      db.read(c -> {
+        SqliteEventLog.forEachOwn(c, own::add);
+        return null;
+      });
+    }
+    return own;
+  }
 
   public LocalStore(SqliteDatabase db, Identity identity, EventSealer sealer, InstantSource time, Duration maxDrift) {
     this.db = db;
@@ -210,7 +233,39 @@ public final class LocalStore implements AutoCloseable, StateView {
     return sagas;
   }
 
-  public <T> T read(SqliteDatabase.SqlWork<T> work) {
+  // --- the log, read ------------------------------------------------------------------------------------------
+
+  /** Events with ts in [fromMs, toMs), of {@code types} (all when empty), after {@code afterSeq}, in seq order. */
+  public List<StoredEvent> range(long fromMs, long toMs, Collection<Integer> types, long afterSeq, int limit) {
+    return db.read(c -> SqliteEventLog.range(c, fromMs, toMs, types, afterSeq, limit));
+  }
+
+  /** {@link #range} without the own events the region refused: what the branch's figures are made of. */
+  public List<StoredEvent> rangeCounted(long fromMs, long toMs, Collection<Integer> types, long afterSeq,
+      int limit) {
+    return db.read(c -> SqliteEventLog.rangeCounted(c, fromMs, toMs, types, afterSeq, limit));
+  }
+
+  /** How many events {@link #range} holds over the whole log. */
+  public int count(long fromMs, long toMs, Collection<Integer> types) {
+    return db.read(c -> SqliteEventLog.count(c, fromMs, toMs, types));
+  }
+
+  /** Walks this agent's own events in append order (its hash chain), a page at a time. */
+  public void forEachOwn(Consumer<SovereignFinancialEvent> action) {
+    db.read(c -> {
+      SqliteEventLog.forEachOwn(c, action);
+      return null;
+    });
+  }
+
+  /** The event's instant as the log files it (its {@code ts}, else its HLC), in Unix milliseconds. */
+  public static long tsMillis(SovereignFinancialEvent e) {
+    return SqliteEventLog.tsMillis(e);
+  }
+
+  /** Runs {@code work} on the reading connection: for the store's own classes (and their tests). */
+  <T> T read(SqliteDatabase.SqlWork<T> work) {
     return db.read(work);
   }
 

@@ -426,7 +426,8 @@ public final class LocalTx implements StateView {
     }
   }
 
-  public Connection connection() {
+  /** The transaction's connection, for the store's own classes ({@link SyncProgress}, {@link PeerRegistry}). */
+  Connection connection() {
     return c;
   }
 

@@ -1,6 +1,5 @@
 package com.cps.dcs.localagent.swarm;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.chain.ChainVerification;
 import com.cps.dcs.kernel.chain.HashChainVerifier;
@@ -93,14 +92,14 @@ public final class BranchLog implements SwarmLog {
 
   @Override
   public List<Logged> read(Slice slice, Position after, int limit) {
-    List<StoredEvent> page = store.read(c -> SqliteEventLog.range(c, slice.fromMs(), slice.toMs(), slice.types(),
-        Math.max(after.index(), 0), limit));
+    List<StoredEvent> page = store.range(slice.fromMs(), slice.toMs(), slice.types(), Math.max(after.index(), 0),
+        limit);
     return page.stream().map(s -> new Logged(s.event(), new Position(s.seq(), 0))).toList();
   }
 
   @Override
   public int count(Slice slice) {
-    return store.read(c -> SqliteEventLog.count(c, slice.fromMs(), slice.toMs(), slice.types()));
+    return store.count(slice.fromMs(), slice.toMs(), slice.types());
   }
 
   @Override
@@ -122,10 +121,7 @@ public final class BranchLog implements SwarmLog {
   /** Walks this agent's hash chain. */
   public ChainVerification verifyChain() {
     List<SovereignFinancialEvent> own = new ArrayList<>();
-    store.read(c -> {
-      SqliteEventLog.forEachOwn(c, own::add);
-      return null;
-    });
+    store.forEachOwn(own::add);
     return HashChainVerifier.verify(own);
   }
 }

@@ -1,9 +1,9 @@
 package com.cps.dcs.localagent.sync;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.localagent.store.AppendRefused;
 import com.cps.dcs.localagent.store.LocalStore;
+import com.cps.dcs.localagent.store.SyncProgress;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.AgentMessage;
@@ -19,8 +19,6 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.ByteBuffer;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -52,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class SyncClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncClient.class);
   /** The seq of the last own event the region acknowledged (8 bytes, big-endian). */
-  public static final String SYNC_HIGH_WATER = "sync_high_water";
+  public static final String SYNC_HIGH_WATER = SyncProgress.HIGH_WATER;
   static final int BATCH = 500;
   /** Batches streamed at once before the first of them must be acknowledged. */
   static final int IN_FLIGHT = 4;
@@ -60,6 +58,7 @@ public final class SyncClient implements AutoCloseable {
   static final Duration MIN_BACKOFF = Duration.ofMillis(100);
 
   private final LocalStore store;
+  private final SyncProgress progress;
   private final SwarmIdentity swarm;
   private final List<String> addresses;
   private final Duration interval;
@@ -85,6 +84,7 @@ public final class SyncClient implements AutoCloseable {
   public SyncClient(LocalStore store, SwarmIdentity swarm, List<String> addresses, Duration interval,
       Duration offlineRetry, InstantSource time, MeterRegistry meters) {
     this.store = store;
+    this.progress = new SyncProgress(store);
     this.swarm = swarm;
     this.addresses = List.copyOf(addresses);
     this.interval = interval.isZero() || interval.isNegative() ? Duration.ofSeconds(30) : interval;
@@ -261,7 +261,7 @@ public final class SyncClient implements AutoCloseable {
     while (true) {
       while (window.size() < IN_FLIGHT) {
         long from = sentUpTo;
-        List<StoredEvent> batch = store.read(c -> SqliteEventLog.after(c, from, true, BATCH));
+        List<StoredEvent> batch = progress.ownAfter(from, BATCH);
         if (batch.isEmpty()) {
           break;
         }
@@ -280,13 +280,13 @@ public final class SyncClient implements AutoCloseable {
       long acked = -1;
       int n = 0;
       String refusal = null;
-      List<SqliteEventLog.Refused> refusedNow = new ArrayList<>();
+      List<SyncProgress.Refused> refusedNow = new ArrayList<>();
       for (int i = 0; i < batch.size(); i++) {
         AckResponse a = i < acks.getIndividualResponsesCount() ? acks.getIndividualResponses(i) : null;
         StoredEvent e = batch.get(i);
         if (a != null && QuarantinedAck.is(a) && a.getEventId().equals(e.event().getEventId())) {
           // The region will never store it: resending would only stop the rest of the log behind it again.
-          refusedNow.add(new SqliteEventLog.Refused(e.seq(), e.event().getEventId(), QuarantinedAck.reason(a),
+          refusedNow.add(new SyncProgress.Refused(e.seq(), e.event().getEventId(), QuarantinedAck.reason(a),
               time.millis()));
           acked = e.seq();
           continue;
@@ -300,7 +300,7 @@ public final class SyncClient implements AutoCloseable {
         n++;
       }
       if (acked >= 0) {
-        advance(acked, refusedNow);
+        progress.advance(acked, refusedNow);
         sentEvents.increment(n);
         total += n;
       }
@@ -409,44 +409,27 @@ public final class SyncClient implements AutoCloseable {
 
   /** The seq of the last own event the region acknowledged. */
   public long highWater() {
-    return store.read(c -> SqliteEventLog.meta(c, SYNC_HIGH_WATER)).map(b -> ByteBuffer.wrap(b).getLong())
-        .orElse(0L);
-  }
-
-  /** Moves the mark to {@code seq} and marks the events the region quarantined on the way, in one transaction. */
-  private void advance(long seq, List<SqliteEventLog.Refused> refusedNow) {
-    store.transaction(tx -> {
-      try {
-        for (SqliteEventLog.Refused r : refusedNow) {
-          SqliteEventLog.markRefused(tx.connection(), r.seq(), r.eventId(), r.reason(), r.refusedAtMs());
-        }
-        SqliteEventLog.putMeta(tx.connection(), SYNC_HIGH_WATER, ByteBuffer.allocate(8).putLong(seq).array());
-      } catch (SQLException e) {
-        throw new IllegalStateException("SQLite: " + e.getMessage(), e);
-      }
-      return null;
-    });
+    return progress.highWater();
   }
 
   public long pendingEvents() {
-    long mark = highWater();
-    return store.read(c -> SqliteEventLog.countAfter(c, mark, true));
+    return progress.ownCountAfter(highWater());
   }
 
   /** Own events the region quarantined (marked refused in the log). */
   public long refusedEvents() {
-    return store.read(SqliteEventLog::refusedCount);
+    return progress.refusedCount();
   }
 
   /** The own events the region quarantined, with its reasons, in log order. */
-  public List<SqliteEventLog.Refused> refused() {
-    return store.read(SqliteEventLog::refused);
+  public List<SyncProgress.Refused> refused() {
+    return progress.refused();
   }
 
   /** The current view, for GetSyncStatus and dashboards. */
   public SyncStatusView status() {
     long pending = pendingEvents();
-    long synced = store.read(c -> SqliteEventLog.countAfter(c, 0, true) - SqliteEventLog.refusedCount(c)) - pending;
+    long synced = progress.ownNotRefused() - pending;
     return new SyncStatusView(!addresses.isEmpty(), reachable, pending, synced, lastSync,
         addresses.isEmpty() ? "no region configured (DCS_REGIONAL_ADDRESS is unset)" : lastError,
         currentAddress);

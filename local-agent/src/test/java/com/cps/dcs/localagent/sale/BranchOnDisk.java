@@ -1,7 +1,6 @@
 package com.cps.dcs.localagent.sale;
 
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.LocalFileKekProvider;
 import com.cps.dcs.kernel.crypto.MetadataMac;
@@ -118,10 +117,7 @@ final class BranchOnDisk implements AutoCloseable {
   /** The types of the events correlated with {@code saleId}, in the log's order. */
   List<EventType> eventsOf(String saleId) {
     List<SovereignFinancialEvent> all = new ArrayList<>();
-    store.read(c -> {
-      SqliteEventLog.forEachOwn(c, all::add);
-      return null;
-    });
+    store.forEachOwn(all::add);
     return all.stream().filter(e -> e.getCorrelationId().equals(saleId)).map(SovereignFinancialEvent::getType)
         .toList();
   }

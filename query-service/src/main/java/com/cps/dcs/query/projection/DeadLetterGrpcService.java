@@ -1,11 +1,11 @@
 package com.cps.dcs.query.projection;
 
+import com.cps.dcs.eventstore.pg.PgStoreException;
 import com.cps.dcs.proto.ops.v1.DeadLetterServiceGrpc;
 import com.cps.dcs.proto.ops.v1.ListDeadLettersRequest;
 import com.cps.dcs.proto.ops.v1.ListDeadLettersResponse;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import io.grpc.stub.StreamObserver;
-import java.sql.SQLException;
 
 /** {@code ListDeadLetters}: the records the projections set aside, oldest first, for operators. */
 public final class DeadLetterGrpcService extends DeadLetterServiceGrpc.DeadLetterServiceImplBase {
@@ -27,7 +27,7 @@ public final class DeadLetterGrpcService extends DeadLetterServiceGrpc.DeadLette
     try {
       out.onNext(ListDeadLettersResponse.newBuilder().addAllDeadLetters(deadLetters.list(request.getAfterId(),
           request.getLimit() == 0 ? 100 : request.getLimit())).build());
-    } catch (SQLException e) {
+    } catch (PgStoreException e) {
       throw GrpcErrors.unavailable("the query service's database is unavailable: " + e.getMessage());
     }
     out.onCompleted();

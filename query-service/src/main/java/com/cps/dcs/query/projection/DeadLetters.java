@@ -1,5 +1,6 @@
 package com.cps.dcs.query.projection;
 
+import com.cps.dcs.eventstore.pg.PgStoreException;
 import com.cps.dcs.eventstore.pg.SqlStates;
 import com.cps.dcs.proto.ops.v1.DeadLetter;
 import com.google.protobuf.ByteString;
@@ -46,23 +47,29 @@ public final class DeadLetters {
     }
   }
 
-  /** Dead letters after {@code afterId}, oldest first, at most {@code limit}. */
-  public List<DeadLetter> list(long afterId, int limit) throws SQLException {
-    try (Connection c = owner.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id, topic,"
-        + " \"partition\", \"offset\", event_id, branch_id, reason, dead_at, record_value FROM projection_dead_letters"
-        + " WHERE id > ? ORDER BY id LIMIT ?")) {
-      ps.setLong(1, afterId);
-      ps.setInt(2, limit);
-      List<DeadLetter> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(DeadLetter.newBuilder().setId(rs.getLong(1)).setTopic(rs.getString(2)).setPartition(rs.getInt(3))
-              .setOffset(rs.getLong(4)).setEventId(rs.getString(5)).setBranchId(rs.getString(6))
-              .setReason(rs.getString(7)).setDeadAtMs(rs.getTimestamp(8).getTime())
-              .setRecordValue(ByteString.copyFrom(rs.getBytes(9))).build());
+  /**
+   * Dead letters after {@code afterId}, oldest first, at most {@code limit}.
+   *
+   * @throws PgStoreException when the database cannot be read
+   */
+  public List<DeadLetter> list(long afterId, int limit) {
+    return PgStoreException.unchecked(() -> {
+      try (Connection c = owner.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT id, topic,"
+          + " \"partition\", \"offset\", event_id, branch_id, reason, dead_at, record_value"
+          + " FROM projection_dead_letters WHERE id > ? ORDER BY id LIMIT ?")) {
+        ps.setLong(1, afterId);
+        ps.setInt(2, limit);
+        List<DeadLetter> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(DeadLetter.newBuilder().setId(rs.getLong(1)).setTopic(rs.getString(2))
+                .setPartition(rs.getInt(3)).setOffset(rs.getLong(4)).setEventId(rs.getString(5))
+                .setBranchId(rs.getString(6)).setReason(rs.getString(7)).setDeadAtMs(rs.getTimestamp(8).getTime())
+                .setRecordValue(ByteString.copyFrom(rs.getBytes(9))).build());
+          }
         }
+        return out;
       }
-      return out;
-    }
+    });
   }
 }

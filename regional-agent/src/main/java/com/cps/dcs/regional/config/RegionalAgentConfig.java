@@ -1,6 +1,9 @@
 package com.cps.dcs.regional.config;
 
 import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.eventstore.pg.PgStoreException;
+import com.cps.dcs.eventstore.pg.region.Outbox;
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.kernel.clock.Hlc;
 import com.cps.dcs.kernel.clock.HlcClock;
 import com.cps.dcs.kernel.event.EventVerifier;
@@ -12,7 +15,6 @@ import com.cps.dcs.regional.grpc.QuarantineGrpcService;
 import com.cps.dcs.regional.kafka.OutboxRelay;
 import com.cps.dcs.regional.raft.RegionNode;
 import com.cps.dcs.regional.raft.RegionStateMachine;
-import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.regional.swarm.RegionAgents;
 import com.cps.dcs.regional.swarm.RegionCrdts;
 import com.cps.dcs.regional.swarm.RegionLog;
@@ -31,7 +33,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -99,7 +100,7 @@ public class RegionalAgentConfig {
         .getUuid().toString(), s.kafkaTopic());
     try {
       store.ensureAuditPartitions(3);
-    } catch (SQLException e) {
+    } catch (PgStoreException e) {
       throw new IllegalStateException("PostgreSQL: " + e.getMessage(), e);
     }
     return store;
@@ -180,7 +181,7 @@ public class RegionalAgentConfig {
     Gauge.builder("dcs.outbox.lag", store, st -> {
       try {
         return st.outboxLag();
-      } catch (SQLException e) {
+      } catch (PgStoreException e) {
         return Double.NaN;
       }
     }).description("events committed but not yet acknowledged by Kafka").register(meters);
@@ -189,8 +190,9 @@ public class RegionalAgentConfig {
           + " them");
       return () -> { };
     }
-    OutboxRelay relay = new OutboxRelay(ds, PgDatabase.withoutCredentials(s.pgUrl()), s.appUser(), s.appPassword(),
-        s.tenantId(), lockKey(s.regionId()), s.kafkaBootstrap(), s.nodeId(), eventsStored);
+    Outbox outbox = new Outbox(ds, s.tenantId(), PgDatabase.withoutCredentials(s.pgUrl()), s.appUser(),
+        s.appPassword());
+    OutboxRelay relay = new OutboxRelay(outbox, lockKey(s.regionId()), s.kafkaBootstrap(), s.nodeId(), eventsStored);
     Gauge.builder("dcs.outbox.relaying", relay, r -> r.isRelaying() ? 1 : 0).register(meters);
     Gauge.builder("dcs.outbox.relayed", relay, OutboxRelay::relayed).register(meters);
     relay.start();
@@ -212,7 +214,7 @@ public class RegionalAgentConfig {
     ex.scheduleAtFixedRate(() -> {
       try {
         store.ensureAuditPartitions(3);
-      } catch (SQLException | RuntimeException e) {
+      } catch (RuntimeException e) {
         log.warn("audit partitions not checked: {}", e.getMessage());
       }
     }, 6, 6, TimeUnit.HOURS);

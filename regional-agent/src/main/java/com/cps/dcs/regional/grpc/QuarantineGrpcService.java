@@ -1,12 +1,12 @@
 package com.cps.dcs.regional.grpc;
 
+import com.cps.dcs.eventstore.pg.PgStoreException;
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.proto.ops.v1.ListQuarantinedRequest;
 import com.cps.dcs.proto.ops.v1.ListQuarantinedResponse;
 import com.cps.dcs.proto.ops.v1.QuarantineServiceGrpc;
-import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import io.grpc.stub.StreamObserver;
-import java.sql.SQLException;
 
 /** {@code ListQuarantined}: the events this region set aside, in commit order, for operators ({@code ./dcs quarantine}). */
 public final class QuarantineGrpcService extends QuarantineServiceGrpc.QuarantineServiceImplBase {
@@ -29,7 +29,7 @@ public final class QuarantineGrpcService extends QuarantineServiceGrpc.Quarantin
     try {
       out.onNext(ListQuarantinedResponse.newBuilder().addAllEvents(store.quarantined(request.getBranchId(),
           request.getAfterRaftIndex(), request.getAfterRaftPos(), limit)).build());
-    } catch (SQLException e) {
+    } catch (PgStoreException e) {
       throw GrpcErrors.unavailable("the region's database is unavailable: " + e.getMessage());
     }
     out.onCompleted();

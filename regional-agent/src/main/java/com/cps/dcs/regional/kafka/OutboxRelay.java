@@ -1,11 +1,7 @@
 package com.cps.dcs.regional.kafka;
 
-import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.eventstore.pg.region.Outbox;
 import com.cps.dcs.service.Doorbell;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +9,6 @@ import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,11 +35,7 @@ public final class OutboxRelay implements AutoCloseable {
   /** How often the advisory lock's connection is checked while relaying. */
   static final long CHECK_LOCK_MS = 1000;
 
-  private final DataSource ds;
-  private final String lockUrl;
-  private final String lockUser;
-  private final String lockPassword;
-  private final String tenantId;
+  private final Outbox outbox;
   private final long lockKey;
   private final KafkaProducer<String, byte[]> producer;
   private final Doorbell doorbell;
@@ -55,18 +46,13 @@ public final class OutboxRelay implements AutoCloseable {
   private volatile String lastError = "";
 
   /**
-   * @param lockUrl a JDBC URL for the dedicated connection that holds the advisory lock (the app role's URL)
+   * @param outbox the region's outbox table and the session for its advisory lock
    * @param lockKey the advisory lock's key, the same on every node of the region
    * @param doorbell rung when events were applied
    */
-  public OutboxRelay(DataSource ds, String lockUrl, String lockUser, String lockPassword, String tenantId,
-      long lockKey, String bootstrapServers, String nodeId, Doorbell doorbell) {
-    this.ds = ds;
+  public OutboxRelay(Outbox outbox, long lockKey, String bootstrapServers, String nodeId, Doorbell doorbell) {
+    this.outbox = outbox;
     this.doorbell = doorbell;
-    this.lockUrl = lockUrl;
-    this.lockUser = lockUser;
-    this.lockPassword = lockPassword;
-    this.tenantId = tenantId;
     this.lockKey = lockKey;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -105,10 +91,10 @@ public final class OutboxRelay implements AutoCloseable {
     long backoff = 200;
     long lockCheckedAt = System.nanoTime();
     while (running) {
-      try (Connection lock = java.sql.DriverManager.getConnection(lockUrl, lockUser, lockPassword)) {
+      try (Outbox.LockSession lock = outbox.openLockSession()) {
         while (running) {
           if (!holder) {
-            holder = tryLock(lock);
+            holder = lock.tryLock(lockKey);
             if (!holder) {
               sleep(1000); // another node relays; take over when its session ends
               continue;
@@ -117,7 +103,7 @@ public final class OutboxRelay implements AutoCloseable {
           }
           if (System.nanoTime() - lockCheckedAt > CHECK_LOCK_MS * 1_000_000) {
             if (!lock.isValid(2)) {
-              throw new SQLException("the advisory lock's connection is gone");
+              throw new IllegalStateException("the advisory lock's connection is gone");
             }
             lockCheckedAt = System.nanoTime();
           }
@@ -128,7 +114,7 @@ public final class OutboxRelay implements AutoCloseable {
             awaitDoorbell();
           }
         }
-      } catch (SQLException | RuntimeException e) {
+      } catch (RuntimeException e) { // PostgreSQL (PgStoreException) or Kafka
         holder = false;
         if (!running) {
           return;
@@ -141,37 +127,14 @@ public final class OutboxRelay implements AutoCloseable {
     }
   }
 
-  private boolean tryLock(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-      ps.setLong(1, lockKey);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
-  }
-
-  private record Row(long id, String key, byte[] payload, String topic) {}
-
   /** Sends the oldest rows and deletes those Kafka acknowledged; returns how many were relayed. */
-  int relayOnce() throws SQLException {
-    List<Row> rows = PgDatabase.inTenant(ds, tenantId, c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, message_key, payload, topic FROM outbox ORDER BY id LIMIT " + BATCH)) {
-        List<Row> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Row(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getString(4)));
-          }
-        }
-        return out;
-      }
-    });
+  int relayOnce() {
+    List<Outbox.Row> rows = outbox.oldest(BATCH);
     if (rows.isEmpty()) {
       return 0;
     }
     List<Future<?>> sends = new ArrayList<>(rows.size());
-    for (Row r : rows) {
+    for (Outbox.Row r : rows) {
       sends.add(producer.send(new ProducerRecord<>(r.topic(), r.key(), r.payload())));
     }
     producer.flush();
@@ -187,12 +150,7 @@ public final class OutboxRelay implements AutoCloseable {
       }
     }
     if (!done.isEmpty()) {
-      PgDatabase.inTenant(ds, tenantId, c -> {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
-          ps.setArray(1, c.createArrayOf("int8", done.toArray()));
-          return ps.executeUpdate();
-        }
-      });
+      outbox.delete(done);
       relayed.addAndGet(done.size());
     }
     if (failure != null) {

@@ -1,6 +1,8 @@
 package com.cps.dcs.regional.raft;
 
+import com.cps.dcs.eventstore.pg.PgStoreException;
 import com.cps.dcs.eventstore.pg.SqlStates;
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.kernel.hash.Sha256;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.region.v1.RegionCommand;
@@ -9,12 +11,10 @@ import com.cps.dcs.proto.region.v1.RegionSnapshot;
 import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.regional.state.RegionState;
-import com.cps.dcs.regional.store.RegionStore;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -145,7 +145,7 @@ public final class RegionStateMachine extends BaseStateMachine {
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
     try {
       store.recordSnapshot(last.getIndex(), bytes, Sha256.hex(Sha256.digest(bytes)), nodeId);
-    } catch (SQLException e) {
+    } catch (PgStoreException e) {
       log.warn("{}: snapshot {} taken, but not recorded in PostgreSQL: {}", nodeId, last.getIndex(), e.getMessage());
     }
     log.info("{}: snapshot at index {}", nodeId, last.getIndex());
@@ -236,8 +236,8 @@ public final class RegionStateMachine extends BaseStateMachine {
   }
 
   @FunctionalInterface
-  private interface SqlWork<T> {
-    T run() throws SQLException;
+  private interface StoreWork<T> {
+    T run();
   }
 
   /** Every node logs and counts the events an entry quarantined: the outcome is the same on each. */
@@ -259,27 +259,27 @@ public final class RegionStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Retries what a retry can fix: PostgreSQL away, or a transaction that lost a race ({@link SqlStates#isTransient}),
-   * with back-off; this stalls the log (nothing is skipped) until it answers. What PostgreSQL refuses for good about
-   * an event was quarantined inside the store; any other error is a fault of this node (schema, permissions), not of
-   * the entry: the entry fails and Ratis stops this node rather than skip it, so no node diverges. A node asked to
-   * stop ends the wait at once.
+   * Retries what a retry can fix: PostgreSQL away, or a transaction that lost a race
+   * ({@link PgStoreException#isTransient}), with back-off; this stalls the log (nothing is skipped) until it answers.
+   * What PostgreSQL refuses for good about an event was quarantined inside the store; any other error is a fault of
+   * this node (schema, permissions), not of the entry: the entry fails and Ratis stops this node rather than skip it,
+   * so no node diverges. A node asked to stop ends the wait at once.
    */
-  private <T> T retrying(SqlWork<T> work, TermIndex ti) {
+  private <T> T retrying(StoreWork<T> work, TermIndex ti) {
     long backoff = 100;
     while (true) {
       try {
         return work.run();
-      } catch (SQLException e) {
+      } catch (PgStoreException e) {
         if (closing.getCount() == 0) {
           throw new ClosingException("stopping while entry " + ti + " waits for PostgreSQL");
         }
-        if (!SqlStates.isTransient(e)) {
+        if (!e.isTransient()) {
           log.error("{}: entry {} cannot be applied (SQLState {}): {}; stopping this node's state machine", nodeId,
-              ti, e.getSQLState(), e.getMessage());
-          throw new ApplyFailure("entry " + ti + ": SQLState " + e.getSQLState() + ": " + e.getMessage(), e);
+              ti, e.sqlState(), e.getMessage());
+          throw new ApplyFailure("entry " + ti + ": SQLState " + e.sqlState() + ": " + e.getMessage(), e);
         }
-        log.warn("{}: entry {} waits for PostgreSQL (SQLState {}): {}", nodeId, ti, e.getSQLState(), e.getMessage());
+        log.warn("{}: entry {} waits for PostgreSQL (SQLState {}): {}", nodeId, ti, e.sqlState(), e.getMessage());
         try {
           if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
             throw new ClosingException("stopping while entry " + ti + " waits for PostgreSQL");

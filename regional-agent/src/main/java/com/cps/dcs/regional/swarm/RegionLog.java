@@ -1,5 +1,7 @@
 package com.cps.dcs.regional.swarm;
 
+import com.cps.dcs.eventstore.pg.PgStoreException;
+import com.cps.dcs.eventstore.pg.region.RegionStore;
 import com.cps.dcs.kernel.event.ReceiptHash;
 import com.cps.dcs.kernel.refusal.Refusal;
 import com.cps.dcs.kernel.refusal.RefusedException;
@@ -8,7 +10,6 @@ import com.cps.dcs.proto.region.v1.TypedRefusal;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.regional.grpc.IngestBatcher;
-import com.cps.dcs.regional.store.RegionStore;
 import com.cps.dcs.swarm.Incoming;
 import com.cps.dcs.swarm.LogSignal;
 import com.cps.dcs.swarm.Logged;
@@ -16,12 +17,12 @@ import com.cps.dcs.swarm.Position;
 import com.cps.dcs.swarm.Slice;
 import com.cps.dcs.swarm.SwarmLog;
 import com.cps.dcs.swarm.Written;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The region's log as the swarm core's {@link SwarmLog}: events verified by the core are proposed through Raft (in
@@ -117,15 +118,11 @@ public final class RegionLog implements SwarmLog {
     return signal;
   }
 
-  @FunctionalInterface
-  interface SqlCall<T> {
-    T call() throws SQLException;
-  }
-
-  static <T> T sql(SqlCall<T> c) {
+  /** A store read, its failure a refusal: the region's database is unavailable. */
+  static <T> T sql(Supplier<T> read) {
     try {
-      return c.call();
-    } catch (SQLException e) {
+      return read.get();
+    } catch (PgStoreException e) {
       throw new RefusedException(new Refusal.Unavailable("the region's database is unavailable: "
           + e.getMessage()));
     }

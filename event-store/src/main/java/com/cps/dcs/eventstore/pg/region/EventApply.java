@@ -1,4 +1,4 @@
-package com.cps.dcs.regional.store;
+package com.cps.dcs.eventstore.pg.region;
 
 import com.cps.dcs.eventstore.pg.SqlStates;
 import com.cps.dcs.kernel.validation.EventRules;

@@ -1,9 +1,8 @@
-package com.cps.dcs.localagent.swarm;
+package com.cps.dcs.localagent.store;
 
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog.PeerRow;
 import com.cps.dcs.kernel.id.UuidV7;
-import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.swarm.AgentDirectory;
@@ -15,7 +14,8 @@ import java.util.Optional;
 /**
  * The agents this branch knows, with their public keys, in its SQLite file: learnt from registrations over
  * {@code AgentCommunication} (a later registration with another key for the same agent is refused). The swarm core
- * checks events and messages against them.
+ * checks events and messages against them (the branch's {@link AgentDirectory}: a storage adapter, so it lives with
+ * the store).
  */
 public final class PeerRegistry implements AgentDirectory {
   private final LocalStore store;

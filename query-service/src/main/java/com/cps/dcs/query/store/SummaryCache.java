@@ -1,4 +1,4 @@
-package com.cps.dcs.query;
+package com.cps.dcs.query.store;
 
 import com.cps.dcs.swarm.query.ReadModel;
 import io.micrometer.core.instrument.Counter;

@@ -1,4 +1,4 @@
-package com.cps.dcs.regional.store;
+package com.cps.dcs.eventstore.pg.region;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.cps.dcs.query;
+package com.cps.dcs.query.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,7 @@
-package com.cps.dcs.regional.store;
+package com.cps.dcs.eventstore.pg.region;
 
 import com.cps.dcs.eventstore.pg.PgDatabase;
+import com.cps.dcs.eventstore.pg.PgStoreException;
 import com.cps.dcs.proto.ops.v1.QuarantinedEvent;
 import com.cps.dcs.proto.region.v1.EventOutcome;
 import com.cps.dcs.proto.v4.AgentRegistration;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * the reads the gRPC services serve. Every write of a Raft entry happens in one transaction together with the
  * entry's index in {@code raft_applied}: whichever node applies an entry first writes it, the others find the index
  * already there and only read back the outcome. So each event is stored exactly once, with no gap, whatever node
- * leads or restarts. Runs as {@code dcs_app} under row-level security, scoped to the region's tenant.
+ * leads or restarts. Runs as {@code dcs_app} under row-level security, scoped to the region's tenant. A failure of
+ * PostgreSQL leaves every method as a {@link PgStoreException} (its {@code isTransient} tells the state machine
+ * whether to retry): its callers handle no JDBC type but the {@code DataSource} they build it with.
  */
 public final class RegionStore {
   private static final Logger log = LoggerFactory.getLogger(RegionStore.class);
@@ -48,13 +51,14 @@ public final class RegionStore {
     return tenantId;
   }
 
-  public DataSource dataSource() {
-    return ds;
+  /** One transaction with {@code app.tenant_id} set; an SQLException leaves as a {@link PgStoreException}. */
+  private <T> T inTenant(PgDatabase.Work<T> work) {
+    return PgStoreException.unchecked(() -> PgDatabase.inTenant(ds, tenantId, work));
   }
 
   /** The last Raft index written to PostgreSQL (0 before the first). */
-  public long appliedIndex() throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  public long appliedIndex() {
+    return inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT applied_index FROM raft_applied WHERE group_id = ?")) {
         ps.setString(1, groupId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -70,8 +74,8 @@ public final class RegionStore {
     T run(Connection c, boolean fresh) throws SQLException;
   }
 
-  private <T> T applyEntry(long index, long term, EntryWork<T> work) throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  private <T> T applyEntry(long index, long term, EntryWork<T> work) {
+    return inTenant(c -> {
       // The applied index only grows, and an entry's rows were committed with it: when it is already past this
       // entry no lock is needed (the usual case on the nodes that did not write it).
       long applied = readApplied(c, false);
@@ -107,29 +111,31 @@ public final class RegionStore {
    * transaction, and the others take the lock-free path afterwards; when the leader does not write it in time
    * (it failed), the node applies it itself as before.
    */
-  public boolean awaitApplied(long index, long maxWaitMs) throws SQLException {
+  public boolean awaitApplied(long index, long maxWaitMs) {
     long deadline = System.nanoTime() + maxWaitMs * 1_000_000;
-    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT applied_index FROM raft_applied WHERE group_id = ?")) {
-      c.setAutoCommit(true);
-      ps.setString(1, groupId);
-      while (true) {
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next() && rs.getLong(1) >= index) {
-            return true;
+    return PgStoreException.unchecked(() -> {
+      try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+          "SELECT applied_index FROM raft_applied WHERE group_id = ?")) {
+        c.setAutoCommit(true);
+        ps.setString(1, groupId);
+        while (true) {
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next() && rs.getLong(1) >= index) {
+              return true;
+            }
+          }
+          if (System.nanoTime() > deadline) {
+            return false;
+          }
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
           }
         }
-        if (System.nanoTime() > deadline) {
-          return false;
-        }
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
       }
-    }
+    });
   }
 
   /** The group's applied index, -1 without a row; {@code lock}: FOR UPDATE (held until the transaction ends). */
@@ -152,7 +158,7 @@ public final class RegionStore {
    * never be stored: set aside in {@code quarantined_events}, see {@link EventApply}).
    */
   public List<EventOutcome> applyEvents(long index, long term, List<SovereignFinancialEvent> events,
-      long receivedAtMs) throws SQLException {
+      long receivedAtMs) {
     long t0 = System.nanoTime();
     long[] t = new long[2];
     List<EventOutcome> result = applyEntry(index, term, (c, fresh) -> {
@@ -168,9 +174,8 @@ public final class RegionStore {
   }
 
   /** Quarantined events in commit order after (afterIndex, afterPos), optionally of one branch, at most limit. */
-  public List<QuarantinedEvent> quarantined(String branchOrEmpty, long afterIndex, int afterPos, int limit)
-      throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> Quarantine.list(c, branchOrEmpty, afterIndex, afterPos, limit));
+  public List<QuarantinedEvent> quarantined(String branchOrEmpty, long afterIndex, int afterPos, int limit) {
+    return inTenant(c -> Quarantine.list(c, branchOrEmpty, afterIndex, afterPos, limit));
   }
 
   public static long tsMillis(SovereignFinancialEvent e) {
@@ -180,7 +185,7 @@ public final class RegionStore {
   // --- CRDTs and agents -----------------------------------------------------------------------------------------
 
   /** Writes the merged bundles of entry {@code index} (the queryable copy of the replicated CRDT state). */
-  public void applyCrdts(long index, long term, List<CRDTStateBundle> merged) throws SQLException {
+  public void applyCrdts(long index, long term, List<CRDTStateBundle> merged) {
     applyEntry(index, term, (c, fresh) -> {
       if (!fresh) {
         return null;
@@ -205,8 +210,7 @@ public final class RegionStore {
   }
 
   /** Records a registration of entry {@code index} in agent_registry and audit_log (refusals only in the audit). */
-  public void applyRegistration(long index, long term, AgentRegistration r, boolean accepted, long atMs)
-      throws SQLException {
+  public void applyRegistration(long index, long term, AgentRegistration r, boolean accepted, long atMs) {
     applyEntry(index, term, (c, fresh) -> {
       if (!fresh) {
         return null;
@@ -254,8 +258,8 @@ public final class RegionStore {
   }
 
   /** Creates the audit_log partitions of this month and the next {@code monthsAhead}. */
-  public int ensureAuditPartitions(int monthsAhead) throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  public int ensureAuditPartitions(int monthsAhead) {
+    return inTenant(c -> {
       try (PreparedStatement p = c.prepareStatement("SELECT dcs_ensure_audit_partitions(now(), ?)")) {
         p.setInt(1, monthsAhead);
         try (ResultSet rs = p.executeQuery()) {
@@ -267,8 +271,8 @@ public final class RegionStore {
   }
 
   /** Records a snapshot of the region's state machine (stream {@code raft:<group>}), for operators and audits. */
-  public void recordSnapshot(long index, byte[] state, String checksum, String node) throws SQLException {
-    PgDatabase.inTenant(ds, tenantId, c -> {
+  public void recordSnapshot(long index, byte[] state, String checksum, String node) {
+    inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshots (tenant_id, stream_id, version, state,"
           + " checksum, created_by) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
         ps.setString(1, tenantId);
@@ -285,8 +289,8 @@ public final class RegionStore {
 
   // --- reads ----------------------------------------------------------------------------------------------------
 
-  public Optional<SovereignFinancialEvent> findEvent(String eventId) throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  public Optional<SovereignFinancialEvent> findEvent(String eventId) {
+    return inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT s.event_bytes FROM event_index i JOIN event_store s"
           + " ON s.tenant_id = i.tenant_id AND s.stream_id = i.stream_id AND s.stream_version = i.stream_version"
           + " WHERE i.event_id = ?")) {
@@ -303,8 +307,8 @@ public final class RegionStore {
    * [fromMs, toMs), optionally of one branch and some types.
    */
   public List<Stored> range(String branchOrEmpty, long fromMs, long toMs, List<Integer> types, long afterIndex,
-      int afterPos, int limit) throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+      int afterPos, int limit) {
+    return inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT s.event_bytes, i.raft_index, i.raft_pos FROM event_index i"
           + " JOIN event_store s ON s.tenant_id = i.tenant_id AND s.stream_id = i.stream_id"
           + " AND s.stream_version = i.stream_version WHERE (i.raft_index, i.raft_pos) > (?, ?)"
@@ -332,8 +336,8 @@ public final class RegionStore {
     });
   }
 
-  public int count(String branchOrEmpty, long fromMs, long toMs, List<Integer> types) throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  public int count(String branchOrEmpty, long fromMs, long toMs, List<Integer> types) {
+    return inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM event_store s WHERE s.event_ts >= ?"
           + " AND s.event_ts < ? AND (? = '' OR s.branch_id = ?)"
           + " AND (cardinality(?::int[]) = 0 OR s.event_type = ANY (?::int[]))")) {
@@ -353,8 +357,8 @@ public final class RegionStore {
   }
 
   /** The commit-order position of the last stored event: (raft_index, raft_pos), or (0, -1) before the first. */
-  public long[] lastPosition() throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  public long[] lastPosition() {
+    return inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT raft_index, raft_pos FROM event_index"
           + " ORDER BY raft_index DESC, raft_pos DESC LIMIT 1"); ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new long[] {rs.getLong(1), rs.getInt(2)} : new long[] {0, -1};
@@ -363,8 +367,8 @@ public final class RegionStore {
   }
 
   /** Events waiting in the outbox for Kafka. */
-  public long outboxLag() throws SQLException {
-    return PgDatabase.inTenant(ds, tenantId, c -> {
+  public long outboxLag() {
+    return inTenant(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
