@@ -27,7 +27,7 @@ public record Caller(String tenant, String subject, Set<Role> roles, TokenScope 
   static final Context.Key<Caller> KEY = Context.key("dcs-caller");
 
   public Caller {
-    roles = Collections.unmodifiableSet(EnumSet.copyOf(roles));
+    roles = roles.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(roles));
   }
 
   static Caller of(TokenClaims claims) {
