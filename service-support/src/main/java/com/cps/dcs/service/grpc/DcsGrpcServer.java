@@ -64,6 +64,7 @@ public final class DcsGrpcServer {
     private int port;
     private final List<BindableService> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private ServerInterceptor callerChecks;
     private List<String> corsOrigins = List.of();
     private boolean corsAnyOrigin;
     private Path staticFiles;
@@ -83,6 +84,15 @@ public final class DcsGrpcServer {
 
     public Builder addServerInterceptor(ServerInterceptor interceptor) {
       interceptors.add(interceptor);
+      return this;
+    }
+
+    /**
+     * Checks every caller ({@code com.cps.dcs.service.auth.CallerInterceptor}): it runs after the request size
+     * limits and the error mapping, before every other interceptor and the services, so they see the caller.
+     */
+    public Builder callerChecks(ServerInterceptor callerInterceptor) {
+      this.callerChecks = callerInterceptor;
       return this;
     }
 
@@ -131,7 +141,11 @@ public final class DcsGrpcServer {
           .addService(ProtoReflectionService.newInstance())
           .addService(GrpcHealthCheckService.builder().checkers(health).build());
       services.forEach(grpc::addService);
+      // The last interceptor runs first: size limits, error mapping, caller checks, then the services' own.
       List<ServerInterceptor> all = new ArrayList<>(interceptors);
+      if (callerChecks != null) {
+        all.add(callerChecks);
+      }
       all.add(new ErrorMappingInterceptor());
       all.add(new RequestSizeLimits(RequestSizeLimits.DEFAULTS));
       grpc.intercept(all);

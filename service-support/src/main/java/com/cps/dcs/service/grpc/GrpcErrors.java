@@ -97,8 +97,19 @@ public final class GrpcErrors {
     return build(Code.PERMISSION_DENIED, description, errorInfo(reason, Map.of()));
   }
 
+  /** PERMISSION_DENIED whose {@code metadata} names what is missing (a role, a branch, an event type). */
+  public static StatusRuntimeException permissionDenied(String reason, String description,
+      Map<String, String> metadata) {
+    return build(Code.PERMISSION_DENIED, description, errorInfo(reason, metadata));
+  }
+
   public static StatusRuntimeException unauthenticated(String description) {
     return build(Code.UNAUTHENTICATED, description, errorInfo("UNAUTHENTICATED", Map.of()));
+  }
+
+  /** UNAUTHENTICATED with a machine-readable reason (a missing, expired or revoked credential). */
+  public static StatusRuntimeException unauthenticated(String reason, String description) {
+    return build(Code.UNAUTHENTICATED, description, errorInfo(reason, Map.of()));
   }
 
   /** RESOURCE_EXHAUSTED: a limit of this server was reached (a slow reader, a request too large). */
