@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
@@ -39,14 +38,20 @@ public final class Secrets {
       setOwnerOnly(tmp, false);
       Files.write(tmp, content);
       try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        // A hard link never replaces an existing file (a rename would, silently, on POSIX): when several processes
+        // create the same key at once, the first link wins and every process reads that one.
+        Files.createLink(file, tmp);
       } catch (FileAlreadyExistsException e) {
         // a concurrent creator got there first
+      } catch (UnsupportedOperationException e) {
+        if (!Files.exists(file)) {
+          Files.move(tmp, file); // a file system without hard links: fails, never replaces, when the file exists
+        }
       }
     } finally {
       Files.deleteIfExists(tmp);
     }
-    if (Files.exists(file) && !Files.exists(tmp)) {
+    if (Files.exists(file)) {
       setOwnerOnly(file, false);
     }
   }
