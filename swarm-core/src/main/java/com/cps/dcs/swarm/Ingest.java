@@ -99,10 +99,6 @@ final class Ingest {
       this.started = started;
     }
 
-    boolean hasSealed() {
-      return batch.stream().anyMatch(Incoming::isSealed);
-    }
-
     /** Waits for the commit; one ack per event of the batch, in its order. */
     List<AckResponse> acks() {
       List<Written> results = await(written);

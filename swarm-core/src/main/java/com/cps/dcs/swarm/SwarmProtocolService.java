@@ -130,12 +130,11 @@ public final class SwarmProtocolService extends AccountingSwarmProtocolGrpc.Acco
         if (pending.isEmpty()) {
           return;
         }
-        Ingest.Chunk chunk = ingest.submit(List.copyOf(pending), policy.batchIntake());
-        pending.clear();
-        if (chunk.hasSealed()) { // sealed events are stored after what came before them
+        if (pending.stream().anyMatch(Incoming::isSealed)) { // sealed events are stored after what came before them
           drain();
         }
-        inFlight.add(chunk);
+        inFlight.add(ingest.submit(List.copyOf(pending), policy.batchIntake()));
+        pending.clear();
       }
 
       private void drain() {

@@ -32,9 +32,7 @@ import io.grpc.BindableService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,15 +57,7 @@ public class LocalAgentConfig {
 
   @Bean
   KeyMaterial keyMaterial(LocalAgentSettings s, Environment env) {
-    Map<String, String> keysEnv = new HashMap<>();
-    for (String k : List.of("DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN", "DCS_TRANSIT_KEY")) {
-      String v = env.getProperty(k);
-      if (v != null) {
-        keysEnv.put(k, v);
-      }
-    }
-    keysEnv.put("DCS_DATA_DIR", s.common().dataDir().toString());
-    return KeyMaterial.fromEnvironment(keysEnv, s.tenantId(), s.agentId());
+    return KeyMaterial.fromSettings(env::getProperty, s.common().dataDir(), s.tenantId(), s.agentId());
   }
 
   @Bean(destroyMethod = "close")

@@ -35,8 +35,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,16 +65,8 @@ public class RegionalAgentConfig {
 
   @Bean
   KeyMaterial keyMaterial(RegionalSettings s, Environment env) {
-    Map<String, String> keysEnv = new HashMap<>();
-    for (String k : new String[] {"DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN", "DCS_TRANSIT_KEY"}) {
-      String v = env.getProperty(k);
-      if (v != null) {
-        keysEnv.put(k, v);
-      }
-    }
-    keysEnv.put("DCS_DATA_DIR", s.common().dataDir().toString());
     // The tenant's MAC key (shared with its branches) verifies events; the node's own key signs its messages.
-    return KeyMaterial.fromEnvironment(keysEnv, s.tenantId(), s.nodeId());
+    return KeyMaterial.fromSettings(env::getProperty, s.common().dataDir(), s.tenantId(), s.nodeId());
   }
 
   /** Migrates as the owner (DCS_PG_URL's user), then works as the non-owner application role under RLS. */

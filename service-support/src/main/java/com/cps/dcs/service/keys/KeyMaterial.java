@@ -35,6 +35,27 @@ public record KeyMaterial(KeyEncryptionKeyProvider kek, MetadataMac mac, AgentKe
     return new KeyMaterial(kek, mac, agent, keyDir);
   }
 
+  /** The variables that choose the keys ({@link #fromEnvironment}), besides the data folder. */
+  public static final java.util.List<String> VARIABLES = java.util.List.of("DCS_KEY_DIR", "VAULT_ADDR", "VAULT_TOKEN",
+      "DCS_TRANSIT_KEY");
+
+  /**
+   * The keys of a service whose settings come from {@code lookup} (a Spring environment, the process environment),
+   * with its resolved data folder.
+   */
+  public static KeyMaterial fromSettings(java.util.function.Function<String, String> lookup, Path dataDir,
+      String tenantId, String agentIdOrNull) {
+    Map<String, String> env = new java.util.HashMap<>();
+    for (String k : VARIABLES) {
+      String v = lookup.apply(k);
+      if (v != null) {
+        env.put(k, v);
+      }
+    }
+    env.put("DCS_DATA_DIR", dataDir.toString());
+    return fromEnvironment(env, tenantId, agentIdOrNull);
+  }
+
   /** {@code DCS_KEY_DIR}, or {@code keys} under {@code DCS_DATA_DIR} (default {@code ./data}). */
   public static Path keyDir(Map<String, String> env) {
     String dir = env.get("DCS_KEY_DIR");
