@@ -8,6 +8,7 @@ import com.cps.dcs.query.projection.ProjectionStore;
 import com.cps.dcs.query.projection.Rebuilder;
 import com.cps.dcs.query.store.ReadModels;
 import com.cps.dcs.query.store.SummaryCache;
+import com.cps.dcs.service.config.WebExposure;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.swarm.query.QueryProtocolService;
 import com.linecorp.armeria.server.Server;
@@ -16,6 +17,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.time.InstantSource;
 
 /**
@@ -39,6 +41,9 @@ public final class QueryService implements AutoCloseable {
     this.server = server;
   }
 
+  /** The admin app's origins in `./dcs run`: browsers there may call this service unless DCS_CORS_ORIGINS says. */
+  static final List<String> ADMIN_WEB_ORIGINS = List.of("http://localhost:3001", "http://127.0.0.1:3001");
+
   /** Creates the database if missing, migrates it, starts consuming and serving. */
   public static QueryService start(QueryConfig cfg, MeterRegistry registry, InstantSource clock) {
     HikariDataSource ds = migratedPool(cfg.pgUrl());
@@ -53,7 +58,8 @@ public final class QueryService implements AutoCloseable {
     // A short quiet period: the service stops within seconds of SIGTERM (dashboards reconnect elsewhere).
     Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).gracefulShutdown(Duration.ofMillis(500))
         .addService(query)
-        .addService(new DeadLetterGrpcService(new DeadLetters(ds))).corsAllowAllOrigins()
+        .addService(new DeadLetterGrpcService(new DeadLetters(ds)))
+        .exposure(WebExposure.from(System::getenv, ADMIN_WEB_ORIGINS))
         .meterRegistry(registry).build();
     server.start().join();
     consumer.start();

@@ -32,6 +32,8 @@ public class QueryServiceApplication {
     }
     Map<String, Object> defaults = new HashMap<>();
     defaults.put("server.port", System.getenv().getOrDefault("DCS_MANAGEMENT_PORT", "9054"));
+    // Loopback unless configured: health and metrics are for the machine's own monitoring (compose sets 0.0.0.0).
+    defaults.put("server.address", System.getenv().getOrDefault("DCS_MANAGEMENT_ADDRESS", "127.0.0.1"));
     defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics");
     SpringApplication app = new SpringApplication(QueryServiceApplication.class);
     app.setDefaultProperties(defaults);

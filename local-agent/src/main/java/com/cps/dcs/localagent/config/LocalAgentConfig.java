@@ -21,6 +21,7 @@ import com.cps.dcs.proto.pos.v1.SyncStatus;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.proto.v4.AgentStatus;
 import com.cps.dcs.proto.v4.AgentType;
+import com.cps.dcs.service.config.WebExposure;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
 import com.cps.dcs.swarm.SwarmIdentity;
@@ -159,9 +160,13 @@ public class LocalAgentConfig {
 
   /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */
   @Bean
-  SmartLifecycle grpcServer(List<BindableService> services, LocalAgentSettings s, MeterRegistry meters) {
-    // A short quiet period, so that the agent stops within seconds of SIGTERM (./dcs run's Ctrl-C).
-    DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).corsAllowAllOrigins().meterRegistry(meters)
+  SmartLifecycle grpcServer(List<BindableService> services, LocalAgentSettings s, MeterRegistry meters,
+      Environment env) {
+    // A short quiet period, so that the agent stops within seconds of SIGTERM (./dcs run's Ctrl-C). The POS it serves
+    // itself is same-origin; browsers elsewhere only from the POS dev server and the admin app unless configured.
+    DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).meterRegistry(meters)
+        .exposure(WebExposure.from(env::getProperty, List.of("http://localhost:3000", "http://127.0.0.1:3000",
+            "http://localhost:3001", "http://127.0.0.1:3001")))
         .gracefulShutdown(java.time.Duration.ofMillis(500));
     services.forEach(b::addService);
     b.addServerInterceptor(SwarmProtocolService.callHeaders());

@@ -1,5 +1,6 @@
 package com.cps.dcs.service.grpc;
 
+import com.cps.dcs.service.config.WebExposure;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
@@ -67,6 +68,8 @@ public final class DcsGrpcServer {
     private ServerInterceptor callerChecks;
     private List<String> corsOrigins = List.of();
     private boolean corsAnyOrigin;
+    private boolean reflection = true;
+    private boolean docs = true;
     private Path staticFiles;
     private BooleanSupplier healthy = () -> true;
     private MeterRegistry meterRegistry;
@@ -93,6 +96,15 @@ public final class DcsGrpcServer {
      */
     public Builder callerChecks(ServerInterceptor callerInterceptor) {
       this.callerChecks = callerInterceptor;
+      return this;
+    }
+
+    /** The origins that may call from a browser, and whether reflection and {@code /docs} are served. */
+    public Builder exposure(WebExposure exposure) {
+      this.corsAnyOrigin = exposure.anyOrigin();
+      this.corsOrigins = exposure.corsOrigins();
+      this.reflection = exposure.reflection();
+      this.docs = exposure.docs();
       return this;
     }
 
@@ -137,9 +149,11 @@ public final class DcsGrpcServer {
           .enableUnframedRequests(true)
           .useBlockingTaskExecutor(true) // service methods do blocking JDBC work
           .maxRequestMessageLength(RequestSizeLimits.TRANSPORT_LIMIT)
-          // Armeria wires the v1alpha reflection service to the server's own services; grpcurl and Postman use it.
-          .addService(ProtoReflectionService.newInstance())
           .addService(GrpcHealthCheckService.builder().checkers(health).build());
+      if (reflection) {
+        // Armeria wires the v1alpha reflection service to the server's own services; grpcurl and Postman use it.
+        grpc.addService(ProtoReflectionService.newInstance());
+      }
       services.forEach(grpc::addService);
       // The last interceptor runs first: size limits, error mapping, caller checks, then the services' own.
       List<ServerInterceptor> all = new ArrayList<>(interceptors);
@@ -159,8 +173,10 @@ public final class DcsGrpcServer {
               true)
           .gracefulShutdownTimeout(gracefulShutdown, gracefulShutdown.plusSeconds(3))
           .requestTimeout(Duration.ZERO) // streams (subscriptions, sync) stay open as long as the caller wants
-          .service(grpcService, cors())
-          .serviceUnder("/docs", DocService.builder().build());
+          .service(grpcService, cors());
+      if (docs) {
+        sb.serviceUnder("/docs", DocService.builder().build());
+      }
       if (meterRegistry != null) {
         sb.meterRegistry(meterRegistry)
             .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("dcs.rpc")));
