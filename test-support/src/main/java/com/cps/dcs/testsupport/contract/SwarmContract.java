@@ -126,7 +126,8 @@ public abstract class SwarmContract {
     Refusal r = Refusals.of(() -> swarm().broadcastFinancialEvent(rival));
     assertThat(r.code()).as(r.message()).isEqualTo(Code.ABORTED);
     assertThat(r.reason()).isEqualTo("STALE_STREAM_VERSION");
-    assertThat(r.message()).contains(first.getStreamId());
+    assertThat(r.message()).contains(first.getStreamId())
+        .contains("is at version " + first.getStreamVersion()); // where the stream is, at every tier
   }
 
   @Test

@@ -134,6 +134,7 @@ final class EventApply {
       }
       out[i] = o.build();
     }
+    withCurrentVersions(out, toStore);
     if (fresh && !toStore.isEmpty()) {
       for (Quarantine.Entry q : insert(toStore, positions)) {
         toQuarantine.add(q);
@@ -144,6 +145,42 @@ final class EventApply {
       Quarantine.record(c, tenantId, index, toQuarantine);
     }
     return List.of(out);
+  }
+
+  /**
+   * Gives each stale-version refusal its stream's current version: the highest stored (stream_metadata) or stored
+   * by this entry, so the caller knows where the stream is without reading it.
+   */
+  private void withCurrentVersions(EventOutcome[] out, List<SovereignFinancialEvent> storedHere) throws SQLException {
+    Map<String, Long> current = new HashMap<>();
+    for (EventOutcome o : out) {
+      if (o.getRefusal().hasStaleVersion()) {
+        current.put(o.getRefusal().getStaleVersion().getStreamId(), 0L);
+      }
+    }
+    if (current.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT stream_id, version FROM stream_metadata WHERE tenant_id = ? AND stream_id = ANY (?)")) {
+      ps.setString(1, tenantId);
+      ps.setArray(2, c.createArrayOf("text", current.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          current.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    for (SovereignFinancialEvent e : storedHere) {
+      current.computeIfPresent(e.getStreamId(), (k, v) -> Math.max(v, e.getStreamVersion()));
+    }
+    for (int j = 0; j < out.length; j++) {
+      if (out[j].getRefusal().hasStaleVersion()) {
+        var stale = out[j].getRefusal().getStaleVersion();
+        out[j] = out[j].toBuilder().setRefusal(out[j].getRefusal().toBuilder().setStaleVersion(stale.toBuilder()
+            .setCurrentVersion(current.get(stale.getStreamId())))).build();
+      }
+    }
   }
 
   /** A refused insert turns its event, and any later copy of it in the entry (a duplicate of it), QUARANTINED. */
