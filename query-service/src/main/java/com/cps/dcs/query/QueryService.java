@@ -17,8 +17,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.time.InstantSource;
+import java.util.List;
 
 /**
  * The running query service: migrated database, projection consumer, QueryProtocol server. Start with

@@ -106,7 +106,7 @@ public final class BranchReadModel implements ReadModel {
       long sign = completed ? 1 : -1;
       totals.add(new Total(at, sign * e.getAmountMinor(), completed ? 1 : 0));
       for (EventFacts.Line l : EventFactsCodec.of(e).getLinesList()) {
-        categories.add(new CategoryTotal(at, l.getCategory().isEmpty() ? "Uncategorized" : l.getCategory(),
+        categories.add(new CategoryTotal(at, l.getCategory().isEmpty() ? ReadModel.UNCATEGORIZED : l.getCategory(),
             sign * l.getLineTotalMinor()));
       }
     }

@@ -1,13 +1,13 @@
 package com.cps.dcs.localagent.sale;
 
-import com.cps.dcs.kernel.saga.SagaRecord;
 import com.cps.dcs.kernel.saga.SagaRecord.StepRecord;
+import com.cps.dcs.kernel.saga.SagaRecord;
 import com.cps.dcs.localagent.saga.StepEffects;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.proto.pos.v1.PendingRefund;
 import com.cps.dcs.proto.pos.v1.RefundRequest;
-import com.cps.dcs.proto.pos.v1.SaleSagaRecord;
 import com.cps.dcs.proto.pos.v1.SagaStatus;
+import com.cps.dcs.proto.pos.v1.SaleSagaRecord;
 import com.cps.dcs.proto.v4.SagaState;
 import com.cps.dcs.proto.v4.SagaStepState;
 import com.cps.dcs.proto.v4.SagaType;

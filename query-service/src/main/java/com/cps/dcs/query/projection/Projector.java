@@ -5,6 +5,7 @@ import com.cps.dcs.proto.v4.AlertLevel;
 import com.cps.dcs.proto.v4.EventFacts;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.query.projection.RowChange.*;
+import com.cps.dcs.swarm.query.ReadModel;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -95,7 +96,7 @@ public final class Projector {
       // exact: a sum past a long is an ArithmeticException (the record is dead-lettered), never a wrapped figure
       items = Math.addExact(items, l.getQuantity());
       tax = Math.addExact(tax, l.getTaxMinor());
-      String category = l.getCategory().isEmpty() ? "UNCATEGORIZED" : l.getCategory();
+      String category = l.getCategory().isEmpty() ? ReadModel.UNCATEGORIZED : l.getCategory();
       out.add(new CategoryDelta(tenant, branch, day, hour, category, cur, Math.multiplyExact(sign,
           l.getLineTotalMinor()), Math.multiplyExact(sign, l.getQuantity())));
     }

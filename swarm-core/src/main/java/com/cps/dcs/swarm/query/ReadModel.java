@@ -75,6 +75,9 @@ public interface ReadModel {
   record Total(Instant at, long amountMinor, long transactions) {}
 
   /** Net sales of a product category at {@code at}. */
+  /** The category of a sale line that names none, the same at every tier. */
+  String UNCATEGORIZED = "UNCATEGORIZED";
+
   record CategoryTotal(Instant at, String category, long amountMinor) {}
 
   /** An account's totals; {@code lastUpdated} is the latest clock reading they include. */
