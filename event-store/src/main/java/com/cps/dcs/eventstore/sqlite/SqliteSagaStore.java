@@ -1,7 +1,7 @@
 package com.cps.dcs.eventstore.sqlite;
 
-import com.cps.dcs.kernel.saga.SagaRecord.StepRecord;
 import com.cps.dcs.kernel.saga.SagaRecord;
+import com.cps.dcs.kernel.saga.SagaRecord.StepRecord;
 import com.cps.dcs.kernel.saga.SagaStore;
 import com.cps.dcs.proto.v4.SagaState;
 import com.cps.dcs.proto.v4.SagaStepState;

@@ -1,7 +1,7 @@
 package com.cps.dcs.localagent.sale;
 
-import com.cps.dcs.kernel.saga.SagaRecord.StepRecord;
 import com.cps.dcs.kernel.saga.SagaRecord;
+import com.cps.dcs.kernel.saga.SagaRecord.StepRecord;
 import com.cps.dcs.localagent.saga.StepEffects;
 import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.proto.pos.v1.PendingRefund;

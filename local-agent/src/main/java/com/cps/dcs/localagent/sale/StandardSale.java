@@ -1,8 +1,8 @@
 package com.cps.dcs.localagent.sale;
 
 import com.cps.dcs.kernel.saga.ContextCodec;
-import com.cps.dcs.kernel.saga.SagaDefinition.Retry;
 import com.cps.dcs.kernel.saga.SagaDefinition;
+import com.cps.dcs.kernel.saga.SagaDefinition.Retry;
 import com.cps.dcs.kernel.saga.SagaRecord;
 import com.cps.dcs.kernel.saga.StepAttempt;
 import com.cps.dcs.localagent.saga.SagaEventLog;

@@ -1,7 +1,7 @@
 package com.cps.dcs.localagent.store;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog.CrdtRow;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog.CrdtRow;
 import com.cps.dcs.eventstore.sqlite.StoredEvent;
 import com.cps.dcs.kernel.chain.HashChain;
 import com.cps.dcs.kernel.clock.ClockDriftException;

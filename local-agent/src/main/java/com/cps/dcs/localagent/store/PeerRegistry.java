@@ -1,7 +1,7 @@
 package com.cps.dcs.localagent.store;
 
-import com.cps.dcs.eventstore.sqlite.SqliteEventLog.PeerRow;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
+import com.cps.dcs.eventstore.sqlite.SqliteEventLog.PeerRow;
 import com.cps.dcs.kernel.id.UuidV7;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.AgentRegistration;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.cps.dcs.kernel.saga.PermanentFailure;
-import com.cps.dcs.kernel.saga.SagaDefinition.Retry;
 import com.cps.dcs.kernel.saga.SagaDefinition;
+import com.cps.dcs.kernel.saga.SagaDefinition.Retry;
 import com.cps.dcs.kernel.saga.SagaRecord;
 import com.cps.dcs.kernel.saga.StepAttempt;
 import com.cps.dcs.proto.pos.v1.Receipt;
