@@ -234,7 +234,7 @@ public final class SyncClient implements AutoCloseable {
       await(reply);
     } catch (io.grpc.StatusRuntimeException e) {
       if (e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
-        throw new SyncFailure("the region does not accept this agent's credential (" + credential + "): "
+        throw new SyncFailure("the region refused this agent's credential (" + credential + "): "
             + e.getStatus().getDescription());
       }
       if (e.getStatus().getCode() == io.grpc.Status.Code.PERMISSION_DENIED
