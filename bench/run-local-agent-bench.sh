@@ -6,6 +6,9 @@
 # DCS_BENCH_CLASSPATH (the load generator's class path), DCS_BENCH_KEEP=1 (keep the data folder and print it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The services check their callers: the bootstrap admin secret they and the load generator share (DCS_ADMIN_TOKEN when
+# set, otherwise a random one for this run).
+export DCS_ADMIN_TOKEN="${DCS_ADMIN_TOKEN:-$(head -c 33 /dev/urandom | base64 | tr '+/' '-_')}"
 java="$("$root/scripts/find-jdk.sh")/bin/java"
 data=$(mktemp -d)
 jar=${DCS_BENCH_AGENT_JAR:-$root/local-agent/target/local-agent.jar}

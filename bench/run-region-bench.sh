@@ -5,6 +5,9 @@
 # DCS_BENCH_LOGS=dir: keep the nodes' logs there, with per-entry and per-batch timings (debug level).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The services check their callers: the bootstrap admin secret they and the load generator share (DCS_ADMIN_TOKEN when
+# set, otherwise a random one for this run).
+export DCS_ADMIN_TOKEN="${DCS_ADMIN_TOKEN:-$(head -c 33 /dev/urandom | base64 | tr '+/' '-_')}"
 java="$("$root/scripts/find-jdk.sh")/bin/java"
 pg="${DCS_BENCH_PG:-jdbc:postgresql://localhost:5432}"
 run=$(date +%s)

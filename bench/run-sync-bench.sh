@@ -6,6 +6,8 @@
 #   runs, as a region in service has long been taking. DCS_BENCH_JVM_OPTIONS: extra options of the services' JVMs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The services check their callers: the test-support fixtures SyncConvergence starts them with give every service the
+# same bootstrap admin secret (DCS_ADMIN_TOKEN, TestCredentials) and attach it to every channel they build.
 java="$("$root/scripts/find-jdk.sh")/bin/java"
 cd "$root"
 exec "$java" -cp bench/target/benchmarks.jar com.cps.dcs.bench.sync.SyncConvergence "${1:-10000}" "${2:-3}" "${3:-30}" "${4:-3}" "${5:-0}"

@@ -6,6 +6,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SovereignPayload;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -35,12 +36,14 @@ final class AgentFixture implements AutoCloseable {
   AgentFixture start(String... extra) {
     String[] props = {
       "DCS_GRPC_PORT=" + grpcPort, "DCS_MANAGEMENT_PORT=" + FreePorts.allocate(), "DCS_DATA_DIR=" + dataDir,
-      "DCS_BRANCH_ID=" + branch, "DCS_TENANT_ID=tenant-it", "DCS_AGENT_ID=agent-" + branch
+      "DCS_BRANCH_ID=" + branch, "DCS_TENANT_ID=tenant-it", "DCS_AGENT_ID=agent-" + branch,
+      TestCredentials.adminProperty()
     };
     String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(props), java.util.Arrays.stream(extra))
         .toArray(String[]::new);
     context = new SpringApplicationBuilder(LocalAgentApplication.class).properties(all).run();
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     return this;
   }
 

@@ -10,6 +10,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.ChildJvm;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -50,7 +51,8 @@ class CrashRecoveryIT {
     Path data = TempDirs.create("crash");
     int port = FreePorts.allocate();
     ChildJvm agent = startAgent(data, port, data.resolve("agent-1.log"));
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     var stub = AccountingSwarmProtocolGrpc.newBlockingStub(channel);
 
     Map<String, String> acked = new ConcurrentHashMap<>(); // idempotency key -> event id
@@ -83,7 +85,8 @@ class CrashRecoveryIT {
     assertThat(acked).hasSizeGreaterThanOrEqualTo(300);
 
     ChildJvm restarted = startAgent(data, port, data.resolve("agent-2.log"));
-    ManagedChannel channel2 = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel2 = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     try {
       var stub2 = AccountingSwarmProtocolGrpc.newBlockingStub(channel2);
       Map<String, List<String>> stored = eventsByKey(stub2);

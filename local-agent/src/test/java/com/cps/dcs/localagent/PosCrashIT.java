@@ -11,6 +11,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.ChildJvm;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -75,7 +76,8 @@ class PosCrashIT {
     Path data = TempDirs.create("pos-crash");
     int port = FreePorts.allocate();
     ChildJvm agent = startAgent(data, port, data.resolve("agent-1.log"));
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     String cashier = PosTraffic.till(channel, "1001", "1234", "till-1");
     String other = PosTraffic.till(channel, "1002", "2345", "till-2");
     String manager = PosTraffic.till(channel, "9001", "9999", "till-9");
@@ -159,7 +161,8 @@ class PosCrashIT {
     assertThat(refundRounds.get()).isGreaterThanOrEqualTo(10);
 
     ChildJvm restarted = startAgent(data, port, data.resolve("agent-2.log"));
-    ManagedChannel channel2 = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel2 = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     try {
       // every client retries what it sent (the sessions survive the restart)
       for (CheckoutRequest request : checkoutsSent.values()) {

@@ -10,6 +10,7 @@ import com.cps.dcs.proto.v4.CRDTStateBundle;
 import com.cps.dcs.proto.v4.GetEventRequest;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -37,7 +38,7 @@ class SyncIT {
     return new SpringApplicationBuilder(LocalAgentApplication.class).properties(
         "DCS_GRPC_PORT=" + port, "DCS_MANAGEMENT_PORT=" + FreePorts.allocate(),
         "DCS_DATA_DIR=" + TempDirs.create("region"), "DCS_KEY_DIR=" + keyDir, "DCS_BRANCH_ID=region-node",
-        "DCS_TENANT_ID=tenant-it", "DCS_AGENT_ID=agent-region-node").run();
+        "DCS_TENANT_ID=tenant-it", "DCS_AGENT_ID=agent-region-node", TestCredentials.adminProperty()).run();
   }
 
   @Test
@@ -59,7 +60,8 @@ class SyncIT {
       assertThat(offline.pendingEvents()).isGreaterThanOrEqualTo(3);
 
       try (ConfigurableApplicationContext ignored = region(regionPort, keys)) {
-        ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", regionPort).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", regionPort).usePlaintext()
+            .intercept(TestCredentials.admin()).build();
         try {
           var regionStub = AccountingSwarmProtocolGrpc.newBlockingStub(ch);
           await().atMost(Duration.ofSeconds(30)).until(() -> sync.status().pendingEvents() == 0

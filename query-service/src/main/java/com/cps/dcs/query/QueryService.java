@@ -8,6 +8,8 @@ import com.cps.dcs.query.projection.ProjectionStore;
 import com.cps.dcs.query.projection.Rebuilder;
 import com.cps.dcs.query.store.ReadModels;
 import com.cps.dcs.query.store.SummaryCache;
+import com.cps.dcs.service.auth.BootstrapAdmin;
+import com.cps.dcs.service.auth.ServiceCallerChecks;
 import com.cps.dcs.service.config.WebExposure;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.swarm.query.QueryProtocolService;
@@ -19,6 +21,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The running query service: migrated database, projection consumer, QueryProtocol server. Start with
@@ -56,7 +59,11 @@ public final class QueryService implements AutoCloseable {
     consumer.onChange(summaries::invalidate); // this instance's commits at once; others' through NOTIFY
     consumer.onChange(projections::changed); // the dashboards
     // A short quiet period: the service stops within seconds of SIGTERM (dashboards reconnect elsewhere).
+    // Every RPC checks its caller (DcsRpcTable), against the real clock whatever clock the data is read with; the
+    // service serves every branch of the tenant.
     Server server = DcsGrpcServer.builder().port(cfg.grpcPort()).gracefulShutdown(Duration.ofMillis(500))
+        .callerChecks(ServiceCallerChecks.install(name -> BootstrapAdmin.ENV.equals(name) ? cfg.adminToken() : null,
+            cfg.keyDir(), cfg.tenantId(), Optional.empty(), InstantSource.system()))
         .addService(query)
         .addService(new DeadLetterGrpcService(new DeadLetters(ds)))
         .exposure(WebExposure.from(System::getenv, ADMIN_WEB_ORIGINS))

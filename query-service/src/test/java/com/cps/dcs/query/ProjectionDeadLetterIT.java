@@ -16,6 +16,8 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
+import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -62,8 +64,9 @@ class ProjectionDeadLetterIT {
     topic = "qs-dead-" + UUID.randomUUID();
     Kafka.shared().createTopic(topic, 1); // one partition: the records after the poison are behind it
     service = QueryService.start(new QueryConfig(FreePorts.allocate(), pgUrl, Kafka.shared().bootstrapServers(),
-        topic, "tenant-a", "qs-dead-" + UUID.randomUUID()), meters, InstantSource.fixed(NOW));
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+        topic, "tenant-a", "qs-dead-" + UUID.randomUUID(), TempDirs.create("qs-keys"), TestCredentials.ADMIN_TOKEN), meters, InstantSource.fixed(NOW));
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Kafka.shared().bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -19,6 +19,8 @@ import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
 import com.cps.dcs.testsupport.Refusals.Refusal;
 import com.cps.dcs.testsupport.Refusals;
+import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import com.google.rpc.Code;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -55,9 +57,10 @@ class QueryHostileIT {
     String topic = "qs-hostile-" + UUID.randomUUID();
     Kafka.shared().createTopic(topic, 1);
     service = QueryService.start(new QueryConfig(FreePorts.allocate(), Postgres.shared().createDatabase("qs_hostile"),
-        Kafka.shared().bootstrapServers(), topic, "tenant-h", "qs-hostile-" + UUID.randomUUID()),
+        Kafka.shared().bootstrapServers(), topic, "tenant-h", "qs-hostile-" + UUID.randomUUID(), TempDirs.create("qs-keys"), TestCredentials.ADMIN_TOKEN),
         new SimpleMeterRegistry(), InstantSource.fixed(NOW));
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     var p = new java.util.Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Kafka.shared().bootstrapServers());
     try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

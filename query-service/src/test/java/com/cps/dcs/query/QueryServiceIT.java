@@ -28,6 +28,8 @@ import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
+import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import com.google.rpc.BadRequest;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.ManagedChannel;
@@ -82,8 +84,9 @@ class QueryServiceIT {
     topic = "qs-it-" + UUID.randomUUID();
     Kafka.shared().createTopic(topic, 4);
     service = QueryService.start(new QueryConfig(FreePorts.allocate(), pgUrl, Kafka.shared().bootstrapServers(),
-        topic, "tenant-a", "qs-it-" + UUID.randomUUID()), new SimpleMeterRegistry(), InstantSource.fixed(NOW));
-    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+        topic, "tenant-a", "qs-it-" + UUID.randomUUID(), TempDirs.create("qs-keys"), TestCredentials.ADMIN_TOKEN), new SimpleMeterRegistry(), InstantSource.fixed(NOW));
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     stub = QueryProtocolGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofMinutes(2));
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Kafka.shared().bootstrapServers());
@@ -379,7 +382,7 @@ class QueryServiceIT {
     // a second instance on the same database with a new consumer group: Kafka knows no offsets for it, so only the
     // positions stored with the projections can make it start where the first stopped
     try (QueryService second = QueryService.start(new QueryConfig(FreePorts.allocate(), pgUrl,
-        Kafka.shared().bootstrapServers(), topic, "tenant-a", "qs-it-" + UUID.randomUUID()),
+        Kafka.shared().bootstrapServers(), topic, "tenant-a", "qs-it-" + UUID.randomUUID(), TempDirs.create("qs-keys"), TestCredentials.ADMIN_TOKEN),
         new SimpleMeterRegistry(), InstantSource.fixed(NOW))) {
       service.close();
       service = second;

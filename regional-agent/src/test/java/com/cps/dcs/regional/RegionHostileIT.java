@@ -2,6 +2,9 @@ package com.cps.dcs.regional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cps.dcs.kernel.auth.TokenIssuer;
+import com.cps.dcs.kernel.auth.TokenKeys;
+import com.cps.dcs.kernel.auth.TokenScope;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.BatchAckResponse;
@@ -17,6 +20,7 @@ import com.cps.dcs.proto.v4.PNCounter;
 import com.cps.dcs.proto.v4.ReconciliationRequest;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.proto.v4.SubscribeRequest;
+import com.cps.dcs.service.auth.TokenMinter;
 import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
@@ -24,12 +28,16 @@ import com.cps.dcs.testsupport.Refusals;
 import com.cps.dcs.testsupport.Refusals.Refusal;
 import com.cps.dcs.testsupport.RegionCluster;
 import com.cps.dcs.testsupport.TempDirs;
+import com.cps.dcs.testsupport.TestCredentials;
 import com.cps.dcs.testsupport.contract.SwarmContract;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.Code;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -235,6 +243,86 @@ class RegionHostileIT {
     @Override
     protected String branchId() {
       return "branch-contract";
+    }
+  }
+
+  /**
+   * Who may call a regional node: the tokens are minted with the tenant's token key in the region's key folder; a
+   * refused call stores nothing.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class CallerChecks {
+    final TokenMinter minter = TokenMinter.fromKeyDir(cluster.keyDir, TENANT, InstantSource.system());
+
+    AccountingSwarmProtocolGrpc.AccountingSwarmProtocolBlockingStub as(String tokenOrNull) {
+      var stub = AccountingSwarmProtocolGrpc.newBlockingStub(bare).withDeadlineAfter(30, TimeUnit.SECONDS);
+      return tokenOrNull == null ? stub : stub.withInterceptors(TestCredentials.bearer(tokenOrNull));
+    }
+
+    io.grpc.ManagedChannel bare;
+
+    @BeforeAll
+    void channel() {
+      bare = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", cluster.ports.get(node)[1]).usePlaintext().build();
+    }
+
+    @AfterAll
+    void close() {
+      bare.shutdownNow();
+    }
+
+    void refusedWrite(String token, SovereignFinancialEvent e, Code code, String reason) throws Exception {
+      long before = stored();
+      Refusal r = Refusals.of(() -> as(token).broadcastFinancialEvent(e));
+      assertThat(r.code()).as(r.message()).isEqualTo(code);
+      if (reason != null) {
+        assertThat(r.reason()).as(r.message()).isEqualTo(reason);
+      }
+      assertThat(stored()).isEqualTo(before);
+    }
+
+    @Test
+    void noMalformedExpiredOrForeignCredentialIsUnauthenticatedAndStoresNothing() throws Exception {
+      SovereignFinancialEvent e = branch.wouldBeNext(1190, b -> b);
+      refusedWrite(null, e, Code.UNAUTHENTICATED, "CREDENTIAL_MISSING");
+      refusedWrite("Basic abc", e, Code.UNAUTHENTICATED, null);
+      TokenMinter past = TokenMinter.fromKeyDir(cluster.keyDir, TENANT, InstantSource.fixed(Instant.now()
+          .minus(Duration.ofHours(13))));
+      refusedWrite(past.admin("old").token(), e, Code.UNAUTHENTICATED, "CREDENTIAL_EXPIRED");
+      TokenMinter other = TokenMinter.fromKeyDir(TempDirs.create("other-tenant"), "tenant-other",
+          InstantSource.system());
+      refusedWrite(other.admin("theirs").token(), e, Code.UNAUTHENTICATED, "CREDENTIAL_INVALID");
+      refusedWrite(new TokenMinter(new TokenIssuer(TENANT, TokenKeys.generateEphemeral()), InstantSource.system())
+          .admin("forger").token(), e, Code.UNAUTHENTICATED, "CREDENTIAL_INVALID");
+    }
+
+    @Test
+    void aReadOnlyIntegratorCannotWriteAndAManagerOfAnotherBranchCannotRead() throws Exception {
+      String readOnly = minter.integrator("reports", TokenScope.integrator(Optional.of(List.of(branch.branchId())),
+          Optional.empty(), false), Duration.ofHours(1)).token();
+      refusedWrite(readOnly, branch.wouldBeNext(1190, b -> b), Code.PERMISSION_DENIED, "WRITE_NOT_IN_SCOPE");
+      String manager = minter.manager("9002", List.of("branch-elsewhere")).token();
+      Refusal r = Refusals.of(() -> as(manager).getEventsByRange(GetEventsRangeRequest.newBuilder()
+          .setBranchId(branch.branchId()).build()));
+      assertThat(r.code()).isEqualTo(Code.PERMISSION_DENIED);
+      assertThat(r.reason()).isEqualTo("BRANCH_NOT_IN_SCOPE");
+      // a region serves every branch: an empty branch field asks for all of them
+      assertThat(Refusals.of(() -> as(manager).getEventsByRange(GetEventsRangeRequest.getDefaultInstance())).reason())
+          .isEqualTo("BRANCH_NOT_IN_SCOPE");
+    }
+
+    @Test
+    void aBranchAgentWritesItsOwnBranchOnlyAndTheAdminIsAllowed() throws Exception {
+      String agent = minter.agent(branch.agentId(), TokenScope.branches(List.of(branch.branchId()))).token();
+      refusedWrite(agent, branch.wouldBeNext(1190, b -> b.setBranchId("branch-elsewhere")), Code.PERMISSION_DENIED,
+          "BRANCH_NOT_IN_SCOPE");
+      long before = stored();
+      assertThat(as(agent).broadcastFinancialEvent(branch.nextSale(700)).getSuccess()).isTrue();
+      assertThat(as(TestCredentials.ADMIN_TOKEN).broadcastFinancialEvent(branch.nextSale(800)).getSuccess()).isTrue();
+      assertThat(as(minter.admin("alice").token()).broadcastFinancialEvent(branch.nextSale(900)).getSuccess())
+          .isTrue();
+      assertThat(stored()).isEqualTo(before + 3);
     }
   }
 }

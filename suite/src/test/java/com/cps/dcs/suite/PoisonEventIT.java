@@ -21,6 +21,7 @@ import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.BranchAgent;
 import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.RegionCluster;
+import com.cps.dcs.testsupport.TestCredentials;
 import com.google.protobuf.Timestamp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -147,7 +148,8 @@ class PoisonEventIT {
     assertThat(b1.meter("dcs.sync.events.refused")).isEqualTo(2);
 
     // The branch's own figures count its sales and not the refused events.
-    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", b1.grpcPort).usePlaintext().build();
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", b1.grpcPort).usePlaintext()
+        .intercept(TestCredentials.admin()).build();
     try {
       long today = QueryProtocolGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
           .getBranchSummary(BranchQuery.newBuilder().build()).getTodaySalesMinor();

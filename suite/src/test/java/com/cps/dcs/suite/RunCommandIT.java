@@ -21,6 +21,7 @@ import com.cps.dcs.proto.v4.QueryProtocolGrpc;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.Postgres;
+import com.cps.dcs.testsupport.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -64,6 +65,7 @@ class RunCommandIT {
   private Process dcs;
   private final List<ProcessHandle> started = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
+  private String adminToken;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @AfterEach
@@ -128,6 +130,9 @@ class RunCommandIT {
       return read(console).contains("is running");
     });
     String out = read(console);
+    // The run made its admin secret, kept it in its data folder and printed it: the test's calls carry it.
+    adminToken = Files.readString(data.resolve("admin-token")).strip();
+    assertThat(out).contains("admin token: " + adminToken);
     int b1 = ports.get("DCS_BRANCH_1_PORT");
     assertThat(out).contains("http://localhost:" + b1 + "/docs", "localhost:" + ports.get("DCS_QUERY_PORT"),
         "/actuator/prometheus", "Press Ctrl-C to stop.");
@@ -253,7 +258,8 @@ class RunCommandIT {
   }
 
   private ManagedChannel channel(int port) {
-    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .intercept(TestCredentials.bearer(adminToken)).build();
     channels.add(ch);
     return ch;
   }

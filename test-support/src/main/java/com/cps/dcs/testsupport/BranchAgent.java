@@ -160,7 +160,8 @@ public final class BranchAgent implements AutoCloseable {
 
   private synchronized ManagedChannel channel() {
     if (channel == null) {
-      channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+      channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
+          .intercept(TestCredentials.admin()).build();
     }
     return channel;
   }

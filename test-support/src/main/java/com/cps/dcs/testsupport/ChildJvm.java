@@ -48,7 +48,9 @@ public final class ChildJvm implements AutoCloseable {
     private Path jar;
     private String mainClass;
     private String classpath;
-    private final Map<String, String> env = new LinkedHashMap<>();
+    // Every service a test starts accepts the tests' bootstrap admin, whose credential the fixtures' channels carry.
+    private final Map<String, String> env = new LinkedHashMap<>(
+        Map.of(TestCredentials.ADMIN_ENV, TestCredentials.ADMIN_TOKEN));
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
     private Path log;

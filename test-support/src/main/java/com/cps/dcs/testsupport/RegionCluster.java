@@ -264,7 +264,7 @@ public final class RegionCluster implements AutoCloseable {
 
   public ManagedChannel channel(String id) {
     return channels.computeIfAbsent(id, k -> ManagedChannelBuilder.forAddress("127.0.0.1", ports.get(k)[1])
-        .usePlaintext().build());
+        .usePlaintext().intercept(TestCredentials.admin()).build());
   }
 
   public AccountingSwarmProtocolGrpc.AccountingSwarmProtocolBlockingStub blocking(String id) {

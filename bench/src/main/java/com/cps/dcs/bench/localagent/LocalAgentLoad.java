@@ -1,5 +1,6 @@
 package com.cps.dcs.bench.localagent;
 
+import com.cps.dcs.bench.BenchCredentials;
 import com.cps.dcs.eventstore.sqlite.SqliteDatabase;
 import com.cps.dcs.eventstore.sqlite.SqliteEventLog;
 import com.cps.dcs.kernel.chain.HashChain;
@@ -41,7 +42,8 @@ public final class LocalAgentLoad {
     String target = args.length > 0 ? args[0] : "127.0.0.1:50051";
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int clients = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext()
+        .intercept(BenchCredentials.bearer(BenchCredentials.fromEnvironment())).build();
     long agentPid = args.length > 3 ? Long.parseLong(args[3]) : -1;
     String run = UuidV7.next().toString().substring(24);
 

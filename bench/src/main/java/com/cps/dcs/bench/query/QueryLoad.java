@@ -1,5 +1,6 @@
 package com.cps.dcs.bench.query;
 
+import com.cps.dcs.bench.BenchCredentials;
 import com.cps.dcs.kernel.event.EventFactsCodec;
 import com.cps.dcs.proto.v4.BranchQuery;
 import com.cps.dcs.proto.v4.CausalContext;
@@ -85,8 +86,13 @@ public final class QueryLoad {
     pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
     pb.environment().put("DCS_KAFKA_TOPIC", topic);
     pb.environment().put("DCS_TENANT_ID", "bench");
+    // the service checks its callers: its key folder next to its log, and the admin secret the load calls with
+    pb.environment().put("DCS_KEY_DIR", new File("target/query-service-bench-keys").getAbsolutePath());
+    String adminToken = BenchCredentials.fromEnvironmentOrRandom();
+    pb.environment().put(BenchCredentials.ENV, adminToken);
     Process service = pb.start();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
+        .intercept(BenchCredentials.bearer(adminToken)).build();
     try {
       var stub = QueryProtocolGrpc.newBlockingStub(channel);
       BranchQuery q = BranchQuery.newBuilder().setBranchId("b1").build();

@@ -1,5 +1,6 @@
 package com.cps.dcs.bench.region;
 
+import com.cps.dcs.bench.BenchCredentials;
 import com.cps.dcs.eventstore.pg.PgDatabase;
 import com.cps.dcs.proto.v4.AccountingSwarmProtocolGrpc;
 import com.cps.dcs.proto.v4.AgentMessage;
@@ -42,8 +43,10 @@ public final class RegionLoad {
     int batch = Integer.parseInt(args[5]);
     String rawPgUrl = args[6];
 
+    String adminToken = BenchCredentials.fromEnvironment();
     List<ManagedChannel> channels = nodes.stream().map(n -> (ManagedChannel) ManagedChannelBuilder.forTarget(n)
-        .usePlaintext().maxInboundMessageSize(64 << 20).build()).toList();
+        .usePlaintext().maxInboundMessageSize(64 << 20).intercept(BenchCredentials.bearer(adminToken)).build())
+        .toList();
     String run = Long.toString(System.currentTimeMillis(), 36);
     List<BranchSigner> branches = new ArrayList<>();
     for (int c = 0; c < clients; c++) {

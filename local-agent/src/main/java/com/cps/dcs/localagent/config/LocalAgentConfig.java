@@ -14,6 +14,7 @@ import com.cps.dcs.localagent.store.LocalStore;
 import com.cps.dcs.localagent.store.PeerRegistry;
 import com.cps.dcs.localagent.swarm.BranchCrdts;
 import com.cps.dcs.localagent.swarm.BranchLog;
+import com.cps.dcs.localagent.sync.AgentCredential;
 import com.cps.dcs.localagent.sync.SyncClient;
 import com.cps.dcs.localagent.sync.SyncStatusView;
 import com.cps.dcs.localagent.till.TillService;
@@ -21,6 +22,7 @@ import com.cps.dcs.proto.pos.v1.SyncStatus;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.proto.v4.AgentStatus;
 import com.cps.dcs.proto.v4.AgentType;
+import com.cps.dcs.service.auth.ServiceCallerChecks;
 import com.cps.dcs.service.config.WebExposure;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
@@ -34,6 +36,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -129,10 +132,14 @@ public class LocalAgentConfig {
 
   /** Pushes the branch's events and CRDT state to its region (idle for a standalone branch). */
   @Bean(destroyMethod = "close")
-  SyncClient syncClient(LocalStore store, SwarmIdentity swarm, LocalAgentSettings s, InstantSource time,
-      MeterRegistry meters) {
+  SyncClient syncClient(LocalStore store, SwarmIdentity swarm, LocalAgentSettings s, KeyMaterial keys,
+      Environment env, InstantSource time, MeterRegistry meters) {
+    // Role agent for this branch: a token minted here from the tenant's token key, or DCS_AGENT_TOKEN when the key
+    // folder holds only the public key.
+    AgentCredential credential = AgentCredential.of(keys.keyDir(), s.tenantId(), s.branchId(), s.agentId(),
+        env.getProperty("DCS_AGENT_TOKEN"), InstantSource.system());
     SyncClient sync = new SyncClient(store, swarm, s.regionalAddresses(), s.syncInterval(),
-        s.syncOfflineRetry(), time, meters);
+        s.syncOfflineRetry(), credential, time, meters);
     sync.start();
     return sync;
   }
@@ -160,14 +167,18 @@ public class LocalAgentConfig {
 
   /** Serves every gRPC service bean on one port (gRPC, gRPC-Web, JSON), started and stopped with the context. */
   @Bean
-  SmartLifecycle grpcServer(List<BindableService> services, LocalAgentSettings s, MeterRegistry meters,
-      Environment env) {
+  SmartLifecycle grpcServer(List<BindableService> services, LocalAgentSettings s, KeyMaterial keys,
+      MeterRegistry meters, Environment env) {
     // A short quiet period, so that the agent stops within seconds of SIGTERM (./dcs run's Ctrl-C). The POS it serves
     // itself is same-origin; browsers elsewhere only from the POS dev server and the admin app unless configured.
     DcsGrpcServer.Builder b = DcsGrpcServer.builder().port(s.grpcPort()).meterRegistry(meters)
         .exposure(WebExposure.from(env::getProperty, List.of("http://localhost:3000", "http://127.0.0.1:3000",
             "http://localhost:3001", "http://127.0.0.1:3001")))
-        .gracefulShutdown(java.time.Duration.ofMillis(500));
+        .gracefulShutdown(java.time.Duration.ofMillis(500))
+        // Every RPC checks its caller (DcsRpcTable); an empty branch field means this branch. PosService stays open
+        // at the transport: its session is in the body.
+        .callerChecks(ServiceCallerChecks.install(env::getProperty, keys.keyDir(), s.tenantId(),
+            Optional.of(s.branchId()), InstantSource.system()));
     services.forEach(b::addService);
     b.addServerInterceptor(SwarmProtocolService.callHeaders());
     if (s.webDir() != null) {

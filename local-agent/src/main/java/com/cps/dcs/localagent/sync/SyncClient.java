@@ -65,6 +65,8 @@ public final class SyncClient implements AutoCloseable {
   /** The longest wait between attempts while no regional node answers. */
   private final Duration offlineRetry;
   private final InstantSource time;
+  /** Who this agent is to the region: {@code authorization} on every call. */
+  private final AgentCredential credential;
   private final List<ManagedChannel> open = new ArrayList<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "region-sync");
@@ -82,7 +84,7 @@ public final class SyncClient implements AutoCloseable {
   private int next;
 
   public SyncClient(LocalStore store, SwarmIdentity swarm, List<String> addresses, Duration interval,
-      Duration offlineRetry, InstantSource time, MeterRegistry meters) {
+      Duration offlineRetry, AgentCredential credential, InstantSource time, MeterRegistry meters) {
     this.store = store;
     this.progress = new SyncProgress(store);
     this.swarm = swarm;
@@ -90,6 +92,7 @@ public final class SyncClient implements AutoCloseable {
     this.interval = interval.isZero() || interval.isNegative() ? Duration.ofSeconds(30) : interval;
     this.offlineRetry = offlineRetry;
     this.time = time;
+    this.credential = credential;
     this.currentAddress = String.join(",", addresses);
     this.sentEvents = meters.counter("dcs.sync.events.acknowledged");
     this.failedRounds = meters.counter("dcs.sync.rounds.failed");
@@ -156,7 +159,8 @@ public final class SyncClient implements AutoCloseable {
       try {
         // A fresh channel per round: a channel that failed to connect backs off on its own schedule and fails calls
         // fast meanwhile, but this round's schedule is ours (one connection per round is cheap).
-        ManagedChannel ch = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forTarget(address).usePlaintext()
+            .intercept(credential.interceptor()).build();
         synchronized (open) {
           open.add(ch);
         }
@@ -229,6 +233,10 @@ public final class SyncClient implements AutoCloseable {
     try {
       await(reply);
     } catch (io.grpc.StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
+        throw new SyncFailure("the region refused this agent's credential (" + credential + "): "
+            + e.getStatus().getDescription());
+      }
       if (e.getStatus().getCode() == io.grpc.Status.Code.PERMISSION_DENIED
           || e.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
         throw new SyncFailure("the region refused the registration: " + e.getStatus().getDescription());

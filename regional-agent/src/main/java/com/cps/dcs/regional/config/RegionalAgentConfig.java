@@ -19,6 +19,7 @@ import com.cps.dcs.regional.swarm.RegionAgents;
 import com.cps.dcs.regional.swarm.RegionCrdts;
 import com.cps.dcs.regional.swarm.RegionLog;
 import com.cps.dcs.service.Doorbell;
+import com.cps.dcs.service.auth.ServiceCallerChecks;
 import com.cps.dcs.service.config.WebExposure;
 import com.cps.dcs.service.grpc.DcsGrpcServer;
 import com.cps.dcs.service.keys.KeyMaterial;
@@ -37,6 +38,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -226,12 +228,16 @@ public class RegionalAgentConfig {
   /** gRPC, gRPC-Web and JSON on DCS_GRPC_PORT; gRPC health says NOT_SERVING while this node knows no leader. */
   @Bean
   SmartLifecycle grpcServer(SwarmProtocolService swarm, RegionStore store, RegionNode node, RegionalSettings s,
-      MeterRegistry meters, Environment env) {
+      KeyMaterial keys, MeterRegistry meters, Environment env) {
     // A short quiet period: branches sync every few seconds, so a longer one would only run into the timeout.
     // No browser app calls a region: no origin may, unless DCS_CORS_ORIGINS says.
     Server server = DcsGrpcServer.builder().port(s.grpcPort()).exposure(WebExposure.from(env::getProperty, List.of()))
-        .meterRegistry(meters)
-        .gracefulShutdown(STOP_QUIET_PERIOD).addService(swarm).addService(new QuarantineGrpcService(store)).addServerInterceptor(SwarmProtocolService.callHeaders()).healthy(() -> node.leaderId().isPresent()).build();
+        .meterRegistry(meters).gracefulShutdown(STOP_QUIET_PERIOD)
+        // Every RPC checks its caller (DcsRpcTable); a node serves every branch of the region.
+        .callerChecks(ServiceCallerChecks.install(env::getProperty, keys.keyDir(), s.tenantId(), Optional.empty(),
+            InstantSource.system()))
+        .addService(swarm).addService(new QuarantineGrpcService(store))
+        .addServerInterceptor(SwarmProtocolService.callHeaders()).healthy(() -> node.leaderId().isPresent()).build();
     return new SmartLifecycle() {
       private volatile boolean running;
 

@@ -246,7 +246,8 @@ final class Demo {
     List<Till> tills = new ArrayList<>();
     long seed = System.currentTimeMillis();
     for (RunConfig.Branch b : cfg.branches) {
-      ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", b.grpcPort()).usePlaintext().build();
+      ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", b.grpcPort()).usePlaintext()
+          .intercept(AdminSecret.credential(AdminSecret.existing(cfg))).build();
       channels.add(ch);
       tills.add(new Till(b, ch, seed++));
     }
@@ -326,7 +327,8 @@ final class Demo {
           s.getSyncedEvents(), s.getPendingEvents()));
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(3)); // the region's outbox to Kafka, the query service's projection
-    ManagedChannel q = ManagedChannelBuilder.forAddress("127.0.0.1", cfg.queryPort).usePlaintext().build();
+    ManagedChannel q = ManagedChannelBuilder.forAddress("127.0.0.1", cfg.queryPort).usePlaintext()
+        .intercept(AdminSecret.credential(AdminSecret.existing(cfg))).build();
     channels.add(q);
     for (Till t : tills) {
       try {

@@ -49,6 +49,8 @@ final class Launcher {
   private final List<ServiceProcess> regionNodes = new ArrayList<>();
   private final List<ServiceProcess> branchAgents = new ArrayList<>();
   private ServiceProcess queryService;
+  /** The services' DCS_ADMIN_TOKEN: printed in the banner, never logged. */
+  private String adminToken;
   private final Map<String, List<TcpProxy>> links = new LinkedHashMap<>();
   private Postgres postgres;
   private Kafka.Broker broker;
@@ -81,6 +83,7 @@ final class Launcher {
       return 1;
     }
     Files.createDirectories(cfg.logs);
+    adminToken = AdminSecret.loadOrCreate(cfg);
     adoptSingleBranchKeys();
     Files.createDirectories(cfg.keys);
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "dcs-run-stop"));
@@ -212,6 +215,7 @@ final class Launcher {
     env.put("DCS_CURRENCY", cfg.currency);
     env.put("DCS_KEY_DIR", cfg.keys.toString());
     env.put("DCS_KAFKA_TOPIC", cfg.topic);
+    env.put(AdminSecret.ENV, adminToken); // every service accepts it as the tenant's admin
     return env;
   }
 
@@ -360,6 +364,9 @@ final class Launcher {
         + " branch offline)%n", cfg.controlPort));
     sb.append("  Staff on both branches: cashiers 1001 (PIN 1234), 1002 (PIN 2345); manager 9001 (PIN 9999)")
         .append(nl);
+    sb.append("  admin token: ").append(adminToken).append(nl);
+    sb.append(String.format("    (every API but the POS and health needs it: -H \"authorization: Bearer <token>\";"
+        + " kept in %s)%n", cfg.data.resolve(AdminSecret.FILE)));
     sb.append("  Data: ").append(cfg.data).append("   Logs: ").append(cfg.logs).append(nl);
     sb.append("Press Ctrl-C to stop.").append(nl);
     System.out.print(sb);

@@ -41,7 +41,8 @@ final class QuarantineReport {
   private boolean printQuarantined() {
     List<String> errors = new ArrayList<>();
     for (RunConfig.Node n : cfg.nodes) {
-      ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", n.grpcPort()).usePlaintext().build();
+      ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", n.grpcPort()).usePlaintext()
+          .intercept(AdminSecret.credential(AdminSecret.existing(cfg))).build();
       try {
         var stub = QuarantineServiceGrpc.newBlockingStub(ch);
         List<QuarantinedEvent> all = new ArrayList<>();
@@ -78,7 +79,8 @@ final class QuarantineReport {
   }
 
   private boolean printDeadLetters() {
-    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", cfg.queryPort).usePlaintext().build();
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", cfg.queryPort).usePlaintext()
+        .intercept(AdminSecret.credential(AdminSecret.existing(cfg))).build();
     try {
       var stub = DeadLetterServiceGrpc.newBlockingStub(ch);
       List<DeadLetter> all = new ArrayList<>();
