@@ -5,6 +5,7 @@
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,11 +29,14 @@ const port = await freePort();
 const mgmt = await freePort();
 const base = `http://127.0.0.1:${port}`;
 
+// The agent checks who calls its accounting API: the test reads the branch's events as the tenant's bootstrap admin.
+const adminToken = randomBytes(24).toString("hex");
+
 let agent;
 async function startAgent(log) {
   agent = spawn(java, ["-jar", jar], {
     env: { ...process.env, DCS_DATA_DIR: data, DCS_GRPC_PORT: String(port), DCS_MANAGEMENT_PORT: String(mgmt),
-      DCS_BRANCH_ID: "branch-e2e", DCS_SAMPLE_DATA: "true", DCS_WEB_DIR: dist },
+      DCS_BRANCH_ID: "branch-e2e", DCS_SAMPLE_DATA: "true", DCS_WEB_DIR: dist, DCS_ADMIN_TOKEN: adminToken },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -50,7 +54,8 @@ function killAgent() {
 
 async function api(method, body) {
   const r = await fetch(`${base}/cps.enterprise.v4.AccountingSwarmProtocol/${method}`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify(body),
   });
   assert.equal(r.status, 200, `${method} answered ${r.status}`);
   return r.json();
