@@ -172,4 +172,23 @@ class CallerChecksIT {
     assertThat(r.code()).isEqualTo(Code.PERMISSION_DENIED);
     assertThat(r.reason()).isEqualTo("ROLE_REQUIRED");
   }
+
+  @Test
+  void aClientsEventSaysWhoCalledNotWhoTheRequestNames() {
+    String erp = minter.integrator("erp-7", TokenScope.integrator(Optional.of(List.of(BRANCH)), Optional.empty(),
+        true), Duration.ofHours(1)).token();
+    SovereignFinancialEvent claimed = AgentFixture.sale("auth-attrib", 100, "k-attrib").toBuilder()
+        .setBranchId(BRANCH).setCreatedBy("mallory").setApprovedBy("9001").build();
+    String id = swarm(erp).broadcastFinancialEvent(claimed).getEventId();
+    SovereignFinancialEvent stored = swarm(TestCredentials.ADMIN_TOKEN).getEventById(
+        com.cps.dcs.proto.v4.GetEventRequest.newBuilder().setEventId(id).build());
+    assertThat(stored.getCreatedBy()).isEqualTo("erp-7");
+    assertThat(stored.getApprovedBy()).isEmpty(); // an integrator approves nothing: the claimed approval is dropped
+    // the tenant's admin may approve: the approval stands, as the admin's own
+    SovereignFinancialEvent approved = AgentFixture.sale("auth-attrib-2", 100, "k-attrib-2").toBuilder()
+        .setBranchId(BRANCH).setCreatedBy("mallory").setApprovedBy("9001").build();
+    String id2 = swarm(TestCredentials.ADMIN_TOKEN).broadcastFinancialEvent(approved).getEventId();
+    assertThat(swarm(TestCredentials.ADMIN_TOKEN).getEventById(com.cps.dcs.proto.v4.GetEventRequest.newBuilder()
+        .setEventId(id2).build()).getApprovedBy()).isEqualTo(com.cps.dcs.service.auth.Caller.BOOTSTRAP_SUBJECT);
+  }
 }

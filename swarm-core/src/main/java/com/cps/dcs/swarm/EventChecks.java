@@ -11,11 +11,13 @@ import com.cps.dcs.kernel.validation.EventRules;
 import com.cps.dcs.kernel.validation.Violation;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.service.auth.Caller;
 import com.google.protobuf.ByteString;
 import java.security.PublicKey;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,17 +45,18 @@ public final class EventChecks {
   }
 
   /**
-   * Checks an event arriving by {@code intake}.
+   * Checks an event arriving by {@code intake}, from a caller the server authenticated (none where it checks no
+   * callers): a draft is attributed to the caller ({@link Attribution}).
    *
    * @throws RefusedException naming what is wrong
    */
-  public Incoming check(SovereignFinancialEvent e, Intake intake) {
+  public Incoming check(SovereignFinancialEvent e, Intake intake, Optional<Caller> caller) {
     if (!Incoming.isSealed(e)) {
       if (!policy.takesDrafts()) {
         throw refused(Refusal.Invalid.of("digital_signature", "the " + policy.where().split(" ")[0]
             + " accepts only events sealed and signed by their branch's agent"));
       }
-      return new Incoming(e, true);
+      return new Incoming(Attribution.of(e, caller), true);
     }
     if (!UuidV7.isV7(e.getEventId())) {
       throw refused(Refusal.Invalid.of("event_id", "must be a UUID v7 in canonical form"));

@@ -4,6 +4,7 @@ import com.cps.dcs.kernel.refusal.Refusal;
 import com.cps.dcs.kernel.refusal.RefusedException;
 import com.cps.dcs.proto.v4.AckResponse;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.service.auth.Caller;
 import com.cps.dcs.service.grpc.GrpcErrors;
 import com.cps.dcs.service.grpc.QuarantinedAck;
 import io.grpc.Status;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -44,7 +46,7 @@ final class Ingest {
     long started = System.nanoTime();
     Incoming in;
     try {
-      in = checks.check(e, Intake.BROADCAST);
+      in = checks.check(e, Intake.BROADCAST, Caller.current());
     } catch (RefusedException r) {
       throw counted(r);
     }
@@ -61,11 +63,12 @@ final class Ingest {
     long started = System.nanoTime();
     AckResponse[] acks = new AckResponse[batch.size()];
     Incoming[] checked = new Incoming[batch.size()];
+    Optional<Caller> caller = Caller.current(); // read here: the parallel checks below run on other threads
     // Verifying signatures (ECDSA) is the costly part: spread a batch of sealed events over the cores.
     IntStream range = IntStream.range(0, batch.size());
     (batch.stream().anyMatch(Incoming::isSealed) ? range.parallel() : range).forEach(i -> {
       try {
-        checked[i] = checks.check(batch.get(i), intake);
+        checked[i] = checks.check(batch.get(i), intake, caller);
       } catch (RefusedException r) {
         acks[i] = failedAck(batch.get(i), counted(r).refusal());
       }

@@ -2,6 +2,8 @@ package com.cps.dcs.swarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.cps.dcs.kernel.auth.Role;
+import com.cps.dcs.kernel.auth.TokenScope;
 import com.cps.dcs.kernel.crypto.LocalKeyFiles;
 import com.cps.dcs.kernel.event.EventVerifier;
 import com.cps.dcs.kernel.refusal.Refusal;
@@ -10,14 +12,17 @@ import com.cps.dcs.kernel.validation.ClockBounds;
 import com.cps.dcs.proto.v4.AgentMessage;
 import com.cps.dcs.proto.v4.AgentRegistration;
 import com.cps.dcs.proto.v4.SovereignFinancialEvent;
+import com.cps.dcs.service.auth.Caller;
 import com.cps.dcs.testsupport.BranchSigner;
 import com.cps.dcs.testsupport.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The one set of incoming-event checks, per tier policy, against an in-memory directory. */
@@ -62,7 +67,8 @@ class EventChecksTest {
   void aRegisteredAgentsSealedEventPassesAsItIs() throws Exception {
     register(branch);
     SovereignFinancialEvent e = branch.nextSale(1200);
-    Incoming in = checks(TierPolicy.region(TENANT, "r-1", "EUR", "")).check(e, Intake.BROADCAST);
+    Incoming in = checks(TierPolicy.region(TENANT, "r-1", "EUR", "")).check(e, Intake.BROADCAST,
+        Optional.empty());
     assertThat(in.draft()).isFalse();
     assertThat(in.event()).isSameAs(e);
   }
@@ -70,9 +76,11 @@ class EventChecksTest {
   @Test
   void aDraftIsTakenOnlyWhereTheTierCreatesEvents() {
     SovereignFinancialEvent draft = SovereignFinancialEvent.newBuilder().setStreamId("s").build();
-    assertThat(checks(TierPolicy.branch(TENANT, "b-1", "agent-b-1", "EUR", "")).check(draft, Intake.BROADCAST)
+    assertThat(checks(TierPolicy.branch(TENANT, "b-1", "agent-b-1", "EUR", "")).check(draft, Intake.BROADCAST,
+        Optional.empty())
         .draft()).isTrue();
-    Refusal r = refusal(() -> checks(TierPolicy.region(TENANT, "r-1", "EUR", "")).check(draft, Intake.BROADCAST));
+    Refusal r = refusal(() -> checks(TierPolicy.region(TENANT, "r-1", "EUR", "")).check(draft, Intake.BROADCAST,
+        Optional.empty()));
     assertThat(r).isInstanceOf(Refusal.Invalid.class);
     assertThat(((Refusal.Invalid) r).violations().get(0).field()).isEqualTo("digital_signature");
   }
@@ -80,15 +88,15 @@ class EventChecksTest {
   @Test
   void anUnknownAgentAForgedEventAndAnotherBranchesEventAreUntrustedByName() throws Exception {
     EventChecks region = checks(TierPolicy.region(TENANT, "r-1", "EUR", ""));
-    assertThat(refusal(() -> region.check(branch.nextSale(100), Intake.BROADCAST)).reason())
+    assertThat(refusal(() -> region.check(branch.nextSale(100), Intake.BROADCAST, Optional.empty())).reason())
         .isEqualTo(Refusal.Untrusted.UNKNOWN_AGENT);
     register(branch);
     SovereignFinancialEvent forged = branch.nextSale(100).toBuilder().setAmountMinor(99_999).setAmount(999.99)
         .build();
-    assertThat(refusal(() -> region.check(forged, Intake.BROADCAST)).reason())
+    assertThat(refusal(() -> region.check(forged, Intake.BROADCAST, Optional.empty())).reason())
         .isEqualTo(Refusal.Untrusted.FORGED_EVENT);
     SovereignFinancialEvent elsewhere = branch.nextSale(100, b -> b.setBranchId("b-2"));
-    assertThat(refusal(() -> region.check(elsewhere, Intake.BROADCAST)).reason())
+    assertThat(refusal(() -> region.check(elsewhere, Intake.BROADCAST, Optional.empty())).reason())
         .isEqualTo(Refusal.Untrusted.WRONG_BRANCH);
   }
 
@@ -100,8 +108,9 @@ class EventChecksTest {
         .setSeconds(old / 1000)).setCausalContext(b.getCausalContext().toBuilder().setHlc(b.getCausalContext()
             .getHlc().toBuilder().setPhysicalMs(old))));
     EventChecks region = checks(TierPolicy.region(TENANT, "r-1", "EUR", ""));
-    assertThat(refusal(() -> region.check(months, Intake.BROADCAST))).isInstanceOf(Refusal.Invalid.class);
-    assertThat(region.check(months, Intake.SYNC).event()).isSameAs(months);
+    assertThat(refusal(() -> region.check(months, Intake.BROADCAST, Optional.empty())))
+        .isInstanceOf(Refusal.Invalid.class);
+    assertThat(region.check(months, Intake.SYNC, Optional.empty()).event()).isSameAs(months);
     assertThat(region.intact(months)).isTrue();
     assertThat(region.intact(months.toBuilder().setAmountMinor(1).build())).isFalse();
   }
@@ -111,7 +120,24 @@ class EventChecksTest {
     register(branch);
     BranchSigner foreign = new BranchSigner(keys, "tenant-other", "b-1", "agent-b-1");
     Refusal r = refusal(() -> checks(TierPolicy.region(TENANT, "r-1", "EUR", "")).check(foreign.nextSale(100),
-        Intake.BROADCAST));
+        Intake.BROADCAST, Optional.empty()));
     assertThat(((Refusal.Invalid) r).violations().get(0).field()).isEqualTo("tenant_id");
+  }
+
+  @Test
+  void aDraftIsAttributedToItsCallerAndAnApprovalStandsOnlyAsAManagersOwn() {
+    SovereignFinancialEvent draft = SovereignFinancialEvent.newBuilder().setStreamId("s").setCreatedBy("mallory")
+        .setApprovedBy("9001").build();
+    EventChecks branch = checks(TierPolicy.branch(TENANT, "b-1", "agent-b-1", "EUR", ""));
+    Caller erp = new Caller(TENANT, "erp-7", Set.of(Role.INTEGRATOR),
+        TokenScope.integrator(Optional.of(List.of("b-1")), Optional.empty(), true), "t-1");
+    SovereignFinancialEvent byErp = branch.check(draft, Intake.BROADCAST, Optional.of(erp)).event();
+    assertThat(byErp.getCreatedBy()).isEqualTo("erp-7");
+    assertThat(byErp.getApprovedBy()).isEmpty();
+    Caller manager = new Caller(TENANT, "9002", Set.of(Role.MANAGER), TokenScope.branches(List.of("b-1")), "t-2");
+    SovereignFinancialEvent byManager = branch.check(draft, Intake.BROADCAST, Optional.of(manager)).event();
+    assertThat(byManager.getCreatedBy()).isEqualTo("9002");
+    assertThat(byManager.getApprovedBy()).isEqualTo("9002");
+    assertThat(branch.check(draft, Intake.BROADCAST, Optional.empty()).event()).isSameAs(draft);
   }
 }
