@@ -17,8 +17,8 @@ import com.cps.dcs.proto.v4.SalesReportQuery;
 import com.cps.dcs.testsupport.FreePorts;
 import com.cps.dcs.testsupport.Kafka;
 import com.cps.dcs.testsupport.Postgres;
-import com.cps.dcs.testsupport.Refusals.Refusal;
 import com.cps.dcs.testsupport.Refusals;
+import com.cps.dcs.testsupport.Refusals.Refusal;
 import com.cps.dcs.testsupport.TempDirs;
 import com.cps.dcs.testsupport.TestCredentials;
 import com.google.rpc.Code;
@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -50,6 +51,7 @@ class QueryHostileIT {
   static final Instant NOW = Instant.parse("2026-11-22T15:00:00Z");
   QueryService service;
   ManagedChannel channel;
+  final java.nio.file.Path keyDir = TempDirs.create("qs-keys");
   BranchSummary baseline;
 
   @BeforeAll
@@ -57,7 +59,7 @@ class QueryHostileIT {
     String topic = "qs-hostile-" + UUID.randomUUID();
     Kafka.shared().createTopic(topic, 1);
     service = QueryService.start(new QueryConfig(FreePorts.allocate(), Postgres.shared().createDatabase("qs_hostile"),
-        Kafka.shared().bootstrapServers(), topic, "tenant-h", "qs-hostile-" + UUID.randomUUID(), TempDirs.create("qs-keys"), TestCredentials.ADMIN_TOKEN),
+        Kafka.shared().bootstrapServers(), topic, "tenant-h", "qs-hostile-" + UUID.randomUUID(), keyDir, TestCredentials.ADMIN_TOKEN),
         new SimpleMeterRegistry(), InstantSource.fixed(NOW));
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext()
         .intercept(TestCredentials.admin()).build();
@@ -174,5 +176,48 @@ class QueryHostileIT {
   void anUnknownBranchIsNotFoundAndLeaksNothing() {
     Refusal r = Refusals.of(() -> stub().getBranchSummary(BranchQuery.newBuilder().setBranchId("b-unknown").build()));
     assertThat(r.code()).isEqualTo(Code.NOT_FOUND);
+  }
+
+  // --- who calls ---------------------------------------------------------------------------------------------------
+
+  /** The branch summary of b1 as read with {@code token} (null: no credential), refused or not. */
+  Refusal summaryAs(String token) {
+    ManagedChannel bare = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+    try {
+      var stub = QueryProtocolGrpc.newBlockingStub(bare).withDeadlineAfter(Duration.ofSeconds(30));
+      var called = token == null ? stub : stub.withInterceptors(TestCredentials.bearer(token));
+      return Refusals.of(() -> called.getBranchSummary(BranchQuery.newBuilder().setBranchId("b1").build()));
+    } finally {
+      bare.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCallerWithoutAValidCredentialOfThisTenantIsUnauthenticated() {
+    assertThat(summaryAs(null).code()).isEqualTo(Code.UNAUTHENTICATED);
+    assertThat(summaryAs("dcs1.not.a-token").code()).isEqualTo(Code.UNAUTHENTICATED);
+    String expired = com.cps.dcs.service.auth.TokenMinter.fromKeyDir(keyDir, "tenant-h",
+        InstantSource.fixed(Instant.now().minus(Duration.ofDays(2)))).manager("9001", List.of("b1")).token();
+    assertThat(summaryAs(expired).code()).isEqualTo(Code.UNAUTHENTICATED);
+    // a token of the same tenant name signed by another tenant's key: indistinguishable from a forged one
+    String foreign = com.cps.dcs.service.auth.TokenMinter.fromKeyDir(TempDirs.create("qs-other-keys"), "tenant-h",
+        InstantSource.system()).admin("mallory").token();
+    assertThat(summaryAs(foreign).code()).isEqualTo(Code.UNAUTHENTICATED);
+  }
+
+  @Test
+  void aManagerReadsTheirBranchOnly() {
+    var minter = com.cps.dcs.service.auth.TokenMinter.fromKeyDir(keyDir, "tenant-h", InstantSource.system());
+    ManagedChannel bare = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+    try {
+      assertThat(QueryProtocolGrpc.newBlockingStub(bare).withInterceptors(TestCredentials.bearer(
+          minter.manager("9001", List.of("b1")).token())).getBranchSummary(BranchQuery.newBuilder()
+          .setBranchId("b1").build()).getTodayTransactions()).isEqualTo(1);
+    } finally {
+      bare.shutdownNow();
+    }
+    Refusal elsewhere = summaryAs(minter.manager("9002", List.of("b2")).token());
+    assertThat(elsewhere.code()).isEqualTo(Code.PERMISSION_DENIED);
+    assertThat(elsewhere.reason()).isEqualTo("BRANCH_NOT_IN_SCOPE");
   }
 }
