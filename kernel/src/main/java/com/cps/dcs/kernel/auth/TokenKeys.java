@@ -2,16 +2,13 @@ package com.cps.dcs.kernel.auth;
 
 import com.cps.dcs.kernel.crypto.AgentKeys;
 import com.cps.dcs.kernel.crypto.Ecdsa;
+import com.cps.dcs.kernel.crypto.Secrets;
 import com.cps.dcs.kernel.hash.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -53,12 +50,12 @@ public final class TokenKeys {
     try {
       if (!Files.exists(pairFile)) {
         KeyPair pair = generatePair();
-        createExclusively(pairFile, pairBytes(pair), true);
+        Secrets.createExclusively(pairFile, pairBytes(pair), true);
       }
       TokenKeys keys = readPair(pairFile);
       byte[] pub = keys.publicKey.getEncoded();
       if (!Files.exists(pubFile)) {
-        createExclusively(pubFile, pub, false);
+        Secrets.createExclusively(pubFile, pub, false);
       }
       if (!Arrays.equals(Files.readAllBytes(pubFile), pub)) {
         throw new IllegalStateException(pubFile + " is not the public key of " + pairFile
@@ -187,50 +184,6 @@ public final class TokenKeys {
       return keys;
     } catch (java.nio.BufferUnderflowException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException(file + " is not a token key file", e);
-    }
-  }
-
-  /**
-   * Writes {@code content} to {@code file} unless it exists, never replacing it: written in full to a temporary file,
-   * then linked under its name (a hard link fails when the name exists; a rename would replace it). Where the file
-   * system has no hard links, a move without replacement (checked, then renamed) is the fallback.
-   */
-  static void createExclusively(Path file, byte[] content, boolean ownerOnly) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
-      restrict(dir, "rwx------");
-    }
-    Path tmp = Files.createTempFile(dir, ".token", ".tmp");
-    try {
-      if (ownerOnly) {
-        restrict(tmp, "rw-------");
-      }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer b = ByteBuffer.wrap(content);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      if (!ownerOnly) {
-        restrict(tmp, "rw-r--r--");
-      }
-      try {
-        Files.createLink(file, tmp);
-      } catch (FileAlreadyExistsException raced) {
-        // another service created it first: everyone uses that one
-      } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
-        if (!Files.exists(file)) {
-          try {
-            Files.move(tmp, file);
-          } catch (FileAlreadyExistsException raced) {
-            // created meanwhile
-          }
-        }
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 

@@ -2,9 +2,13 @@ package com.cps.dcs.kernel.crypto;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
@@ -31,28 +35,59 @@ public final class Secrets {
 
   /** Writes {@code content} to {@code file} atomically, readable by the owner only; never replaces a file. */
   public static void writeOwnerOnly(Path file, byte[] content) throws IOException {
+    createExclusively(file, content, true);
+    if (Files.exists(file)) {
+      setOwnerOnly(file, false);
+    }
+  }
+
+  /**
+   * Writes {@code content} to {@code file} unless it exists, never replacing it: written in full to a temporary file,
+   * then linked under its name (a hard link fails when the name exists; a rename would replace it). Where the file
+   * system has no hard links, a move without replacement (checked, then renamed) is the fallback.
+   */
+  public static void createExclusively(Path file, byte[] content, boolean ownerOnly) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    createOwnerOnlyDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+      restrict(dir, "rwx------");
+    }
     Path tmp = Files.createTempFile(dir, ".key", ".tmp");
     try {
-      setOwnerOnly(tmp, false);
-      Files.write(tmp, content);
+      if (ownerOnly) {
+        restrict(tmp, "rw-------");
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer b = ByteBuffer.wrap(content);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      if (!ownerOnly) {
+        restrict(tmp, "rw-r--r--");
+      }
       try {
-        // A hard link never replaces an existing file (a rename would, silently, on POSIX): when several processes
-        // create the same key at once, the first link wins and every process reads that one.
         Files.createLink(file, tmp);
-      } catch (FileAlreadyExistsException e) {
-        // a concurrent creator got there first
-      } catch (UnsupportedOperationException e) {
+      } catch (FileAlreadyExistsException raced) {
+        // another service created it first: everyone uses that one
+      } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
         if (!Files.exists(file)) {
-          Files.move(tmp, file); // a file system without hard links: fails, never replaces, when the file exists
+          try {
+            Files.move(tmp, file);
+          } catch (FileAlreadyExistsException raced) {
+            // created meanwhile
+          }
         }
       }
     } finally {
       Files.deleteIfExists(tmp);
     }
-    if (Files.exists(file)) {
-      setOwnerOnly(file, false);
+  }
+
+  private static void restrict(Path p, String permissions) throws IOException {
+    if (p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(permissions));
     }
   }
 
